@@ -9,6 +9,7 @@
 export interface Where {
   file?: string;
   line?: number;
+  column?: number;
   /** `Kind ns/name`, e.g. `NetworkPolicy data/postgres-policy`. */
   object?: string;
   /** Kubernetes field path, e.g. `spec.ingress[0].ports[0].port`. */
@@ -49,7 +50,7 @@ export class FlatnetError extends Error {
 
 export function formatWhere(w: Where): string {
   let out = '';
-  if (w.file) out += w.line ? `${w.file}:${w.line}: ` : `${w.file}: `;
+  if (w.file) out += `${[w.file, w.line, w.line && w.column].filter(Boolean).join(':')}: `;
   if (w.object) out += `${w.object}: `;
   if (w.field) out += `${w.field}: `;
   return out;

@@ -4,7 +4,7 @@
  * distinct pods on every port the destination declares, narrowed by from/to/port/protocol.
  */
 import { errors } from './errors.ts';
-import { evaluate, explain, isAllowed, resolveEndpoint, type Cluster, type Endpoint, type Protocol, type Resolved } from './engine/index.ts';
+import { evaluate, isAllowed, resolveEndpoint, type Cluster, type Endpoint, type Protocol, type Resolved } from './engine/index.ts';
 import { formatIP } from './net/ip.ts';
 import type { ProbeResult } from './truth-table.ts';
 
@@ -39,7 +39,7 @@ export function reach(cluster: Cluster, q: ReachQuery): ProbeResult[] {
         if (q.evidence) {
           const flow = { from: endpointOf(from), to: endpointOf(to), port, protocol };
           const v = evaluate(cluster, flow);
-          results.push({ from: from.name, to: to.name, port, protocol, allowed: v.allowed, reason: explain(flow, v), ingress: v.ingress, egress: v.egress });
+          results.push({ from: from.name, to: to.name, port, protocol, allowed: v.allowed, reason: v.reason, ingress: v.ingress, egress: v.egress });
         } else {
           results.push({ from: from.name, to: to.name, port, protocol, allowed: isAllowed(cluster, from.resolved, to.resolved, port, protocol), reason: '' });
         }

@@ -5,7 +5,7 @@
  * declared ports, and compiled policies indexed by the pods they isolate.
  */
 import { errors, FlatnetError, type Warning, type Where } from '../errors.ts';
-import { readObjects, type Sourced } from '../k8s/objects.ts';
+import { readObjects } from '../k8s/objects.ts';
 import type { Pod } from '../k8s/schema/pod.ts';
 import { formatIP, parseIP, type IP } from '../net/ip.ts';
 import { compilePolicy } from './policy.ts';

@@ -5,6 +5,7 @@
  * direction, and then open only to what some rule of those policies admits (the union).
  */
 import { errors } from '../errors.ts';
+import { explain } from './explain.ts';
 import { cidrContains, formatIP, parseIP, type Family, type IP } from '../net/ip.ts';
 import type { Cluster, Direction, DirectionVerdict, Endpoint, Flow, Peer, PodInfo, PortMatch, Protocol, RuleRef, Verdict } from './types.ts';
 
@@ -16,7 +17,7 @@ export function evaluate(cluster: Cluster, flow: Flow): Verdict {
   const from = resolveEndpoint(cluster, flow.from, to.ip.family);
   const egress = decide(cluster, 'egress', from, to, flow.port, flow.protocol, true);
   const ingress = decide(cluster, 'ingress', to, from, flow.port, flow.protocol, true);
-  return { allowed: egress.allowed && ingress.allowed, egress, ingress };
+  return { allowed: egress.allowed && ingress.allowed, reason: explain(flow, egress, ingress), egress, ingress };
 }
 
 /** Same answer as evaluate(), without collecting evidence: for large matrices. */

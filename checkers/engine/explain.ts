@@ -3,13 +3,14 @@
  * Verdicts in plain words, built from the evidence alone, e.g.
  * "denied: x/a is isolated for egress by x/deny-all and no egress rule allows y/b on TCP 80".
  */
-import type { DirectionVerdict, Flow, RuleRef, Verdict } from './types.ts';
+import type { DirectionVerdict, Flow, RuleRef } from './types.ts';
 
 export const endpointName = (e: Flow['from']): string => (e.kind === 'pod' ? `${e.namespace}/${e.name}` : e.ip);
 
 export const ruleName = (r: RuleRef): string => `${r.policy.namespace}/${r.policy.name} ${r.direction}[${r.index}]`;
 
-export function explain(flow: Flow, v: Verdict): string {
+export function explain(flow: Flow, egress: DirectionVerdict, ingress: DirectionVerdict): string {
+  const v = { egress, ingress };
   const from = endpointName(flow.from);
   const to = endpointName(flow.to);
   const port = `${flow.protocol} ${flow.port}`;

@@ -7,7 +7,7 @@
  * @example
  * const { cluster } = buildCluster(parseManifests(yamlText, 'lab.yaml'));
  * const v = evaluate(cluster, { from: pod('x', 'a'), to: pod('y', 'b'), port: 80, protocol: 'TCP' });
- * v.allowed; explain(flow, v); // "denied: y/b is isolated for ingress by y/deny-all and no ingress rule allows x/a on TCP 80"
+ * v.allowed; v.reason; // "denied: y/b is isolated for ingress by y/deny-all and no ingress rule allows x/a on TCP 80"
  */
 export { buildCluster, DEFAULT_POD_CIDR, NAMESPACE_NAME_LABEL, type BuildResult } from './cluster.ts';
 export { evaluate, isAllowed, resolveEndpoint, type Resolved } from './evaluate.ts';

@@ -114,6 +114,8 @@ export interface DirectionVerdict {
 
 export interface Verdict {
   allowed: boolean;
+  /** The verdict in plain words (see explain.ts). */
+  reason: string;
   egress: DirectionVerdict;
   ingress: DirectionVerdict;
 }

@@ -29,8 +29,8 @@ export function parseManifests(text: string, file: string): Manifest[] {
   for (const doc of list) {
     const first = doc.errors[0];
     if (first) {
-      const line = first.linePos?.[0]?.line ?? lines.linePos(first.pos[0]).line;
-      throw errors.yamlSyntax({ file, line }, firstLine(first.message));
+      const pos = first.linePos?.[0] ?? lines.linePos(first.pos[0]);
+      throw errors.yamlSyntax({ file, line: pos.line, column: pos.col }, firstLine(first.message));
     }
     if (doc.contents === null) continue; // an empty document (`---` at the end)
     const object: unknown = doc.toJS({ maxAliasCount: 100 });
@@ -49,6 +49,7 @@ function offsetOf(doc: Document, path: FieldPath): number | undefined {
   return undefined;
 }
 
+/** The library appends " at line L, column C:" and a code excerpt; we print the position ourselves. */
 function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }

@@ -55,7 +55,7 @@ export function readObjects(input: readonly (Manifest | unknown)[]): ObjectSet {
     if (!entry) {
       if (Object.values(schemas).some(([, s]) => kindOf(s) === raw.kind)) {
         problems.push(
-          errors.invalidField(whereOf(['apiVersion'], name), `no matches for kind "${raw.kind}" in version "${String(raw.apiVersion)}"`),
+          errors.invalidField({ ...whereOf(['apiVersion'], name), field: 'apiVersion' }, `no matches for kind "${raw.kind}" in version "${String(raw.apiVersion)}"`),
         );
       }
       return; // a kind the engine has no use for
@@ -63,7 +63,9 @@ export function readObjects(input: readonly (Manifest | unknown)[]): ObjectSet {
     const [bucket, schema] = entry;
     const parsed = schema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
+      // The API server decodes strictly before it validates: an unknown field is the only error it reports.
+      const unknown = parsed.error.issues.filter((i) => i.code === 'unrecognized_keys');
+      for (const issue of unknown.length > 0 ? unknown : parsed.error.issues) {
         const { path, message } = describeIssue(issue);
         problems.push(errors.invalidField({ ...whereOf(path, name), field: fieldPath(path) }, message));
       }
