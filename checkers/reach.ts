@@ -6,7 +6,7 @@
 import { errors } from './errors.ts';
 import { evaluate, isAllowed, resolveEndpoint, type Cluster, type Endpoint, type Protocol, type Resolved } from './engine/index.ts';
 import { formatIP } from './net/ip.ts';
-import type { ProbeResult } from './truth-table.ts';
+import { TruthTable, type ProbeResult } from './truth-table.ts';
 
 export interface ReachQuery {
   from?: Endpoint;
@@ -14,8 +14,6 @@ export interface ReachQuery {
   /** A number, or a container port name resolved against each destination pod. */
   port?: number | string;
   protocol?: Protocol;
-  /** Include reason and per-direction evidence (costs time on large matrices). */
-  evidence?: boolean;
 }
 
 interface Target {
@@ -23,30 +21,57 @@ interface Target {
   resolved: Resolved;
 }
 
-export function reach(cluster: Cluster, q: ReachQuery): ProbeResult[] {
-  const sources = q.from ? [target(cluster, q.from)] : cluster.pods.map((pod) => ({ name: `${pod.namespace}/${pod.name}`, resolved: { pod, ip: pod.ips[0]! } }));
-  const dests = q.to ? [target(cluster, q.to)] : cluster.pods.map((pod) => ({ name: `${pod.namespace}/${pod.name}`, resolved: { pod, ip: pod.ips[0]! } }));
-  const results: ProbeResult[] = [];
-  for (const to of dests) {
+interface Probe {
+  from: Target;
+  to: Target;
+  fromIndex: number;
+  toIndex: number;
+  port: number;
+  protocol: Protocol;
+}
+
+/** The matrix, fast: no evidence is collected. */
+export function reach(cluster: Cluster, q: ReachQuery): TruthTable {
+  const { sources, dests } = endpoints(cluster, q);
+  const table = new TruthTable(
+    sources.map((s) => s.name),
+    dests.map((d) => d.name),
+  );
+  forEachProbe(sources, dests, q, (p) =>
+    table.set(p.fromIndex, p.toIndex, p.port, p.protocol, isAllowed(cluster, p.from.resolved, p.to.resolved, p.port, p.protocol)),
+  );
+  return table;
+}
+
+/** The same flows with a reason and per-direction evidence for each (for JSON and the grader). */
+export function reachResults(cluster: Cluster, q: ReachQuery): ProbeResult[] {
+  const { sources, dests } = endpoints(cluster, q);
+  const out: ProbeResult[] = [];
+  forEachProbe(sources, dests, q, (p) => {
+    const v = evaluate(cluster, { from: endpointOf(p.from), to: endpointOf(p.to), port: p.port, protocol: p.protocol });
+    out.push({ from: p.from.name, to: p.to.name, port: p.port, protocol: p.protocol, allowed: v.allowed, reason: v.reason, ingress: v.ingress, egress: v.egress });
+  });
+  return out;
+}
+
+function endpoints(cluster: Cluster, q: ReachQuery): { sources: Target[]; dests: Target[] } {
+  const all = () => cluster.pods.map((pod) => ({ name: `${pod.namespace}/${pod.name}`, resolved: { pod, ip: pod.ips[0]! } }));
+  return { sources: q.from ? [target(cluster, q.from)] : all(), dests: q.to ? [target(cluster, q.to)] : all() };
+}
+
+function forEachProbe(sources: Target[], dests: Target[], q: ReachQuery, fn: (p: Probe) => void): void {
+  const explicitPair = !!(q.from && q.to);
+  dests.forEach((to, toIndex) => {
     const ports = portsOf(to, q, !!q.to);
-    if (ports.length === 0) continue;
+    if (ports.length === 0) return;
     const family = to.resolved.ip.family;
-    for (const from0 of sources) {
+    sources.forEach((from0, fromIndex) => {
       // Distinct pairs only when we enumerate; an explicit --from/--to pair is probed as asked.
-      if (!(q.from && q.to) && from0.resolved.pod && from0.resolved.pod === to.resolved.pod) continue;
+      if (!explicitPair && from0.resolved.pod && from0.resolved.pod === to.resolved.pod) return;
       const from = sameFamily(from0, family);
-      for (const { port, protocol } of ports) {
-        if (q.evidence) {
-          const flow = { from: endpointOf(from), to: endpointOf(to), port, protocol };
-          const v = evaluate(cluster, flow);
-          results.push({ from: from.name, to: to.name, port, protocol, allowed: v.allowed, reason: v.reason, ingress: v.ingress, egress: v.egress });
-        } else {
-          results.push({ from: from.name, to: to.name, port, protocol, allowed: isAllowed(cluster, from.resolved, to.resolved, port, protocol), reason: '' });
-        }
-      }
-    }
-  }
-  return results;
+      for (const { port, protocol } of ports) fn({ from, to, fromIndex, toIndex, port, protocol });
+    });
+  });
 }
 
 function target(cluster: Cluster, e: Endpoint): Target {
@@ -70,9 +95,10 @@ function endpointOf(t: Target): Endpoint {
 function portsOf(to: Target, q: ReachQuery, explicit: boolean): { port: number; protocol: Protocol }[] {
   const declared = to.resolved.pod?.ports ?? [];
   if (typeof q.port === 'number') {
-    if (q.protocol) return [{ port: q.port, protocol: q.protocol }];
-    const protos = declared.filter((d) => d.port === q.port).map((d) => d.protocol);
-    return (protos.length > 0 ? [...new Set(protos)] : (['TCP'] as const)).map((protocol) => ({ port: q.port as number, protocol }));
+    const number = q.port;
+    if (q.protocol) return [{ port: number, protocol: q.protocol }];
+    const protos = [...new Set(declared.filter((d) => d.port === number).map((d) => d.protocol))];
+    return (protos.length > 0 ? protos : (['TCP'] as const)).map((protocol) => ({ port: number, protocol }));
   }
   if (typeof q.port === 'string') {
     const named = declared.filter((d) => d.name === q.port && (!q.protocol || d.protocol === q.protocol));

@@ -1,9 +1,10 @@
 /**
  * @module
- * The one result type shared by the engine, live probes, the grader and every printer:
- * a list of probed flows, each allowed (true), denied (false) or not measured (null),
- * printed as one pods × pods matrix per port/protocol with `.` allowed and `X` denied
- * (the notation of the upstream netpol e2e tests and cyclonus).
+ * The one result type shared by the engine, live probes, the grader and every printer.
+ * A TruthTable holds, per port/protocol, a froms × tos matrix of cells — allowed, denied,
+ * not measured (null) or not probed — in a byte array, because a 1,000-pod cluster is a
+ * million flows. ProbeResult is the row form for JSON, evidence and small lists. Printed
+ * as upstream netpol e2e tests and cyclonus do: `.` allowed, `X` denied.
  */
 import type { DirectionVerdict, Protocol } from './engine/types.ts';
 
@@ -20,72 +21,133 @@ export interface ProbeResult {
   egress?: DirectionVerdict;
 }
 
-export interface TruthTable {
-  results: ProbeResult[];
+/** A probed flow without evidence. */
+export type Cell = Pick<ProbeResult, 'from' | 'to' | 'port' | 'protocol' | 'allowed'>;
+
+const NOT_PROBED = 0;
+const ALLOWED = 1;
+const DENIED = 2;
+const UNKNOWN = 3;
+
+interface Group {
+  port: number;
+  protocol: Protocol;
+  values: Uint8Array;
 }
 
-const mark = (a: boolean | null | undefined) => (a === true ? '.' : a === false ? 'X' : a === null ? '?' : ' ');
+export class TruthTable {
+  readonly froms: readonly string[];
+  readonly tos: readonly string[];
+  private readonly groups = new Map<string, Group>();
+  private readonly fromIndex: Map<string, number>;
+  private readonly toIndex: Map<string, number>;
 
-/** One matrix per port/protocol (rows: sources, columns: destinations), then a legend and a count. */
+  constructor(froms: readonly string[], tos: readonly string[]) {
+    this.froms = froms;
+    this.tos = tos;
+    this.fromIndex = new Map(froms.map((f, i) => [f, i]));
+    this.toIndex = new Map(tos.map((t, i) => [t, i]));
+  }
+
+  static fromResults(list: readonly Cell[]): TruthTable {
+    const t = new TruthTable([...new Set(list.map((r) => r.from))], [...new Set(list.map((r) => r.to))]);
+    for (const r of list) t.set(t.fromIndex.get(r.from)!, t.toIndex.get(r.to)!, r.port, r.protocol, r.allowed);
+    return t;
+  }
+
+  /** Records a cell by row and column index (the fast path for large matrices). */
+  set(from: number, to: number, port: number, protocol: Protocol, allowed: boolean | null): void {
+    const key = `${protocol}/${port}`;
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = { port, protocol, values: new Uint8Array(this.froms.length * this.tos.length) }));
+    g.values[from * this.tos.length + to] = allowed === true ? ALLOWED : allowed === false ? DENIED : UNKNOWN;
+  }
+
+  /** undefined when the flow was not probed. */
+  get(from: string, to: string, port: number, protocol: Protocol): boolean | null | undefined {
+    const g = this.groups.get(`${protocol}/${port}`);
+    const f = this.fromIndex.get(from);
+    const t = this.toIndex.get(to);
+    if (!g || f === undefined || t === undefined) return undefined;
+    return decode(g.values[f * this.tos.length + t]!);
+  }
+
+  /** Every probed flow, grouped by port/protocol (ascending port), then row, then column. */
+  *cells(): Generator<Cell> {
+    for (const g of this.sortedGroups()) {
+      for (let f = 0; f < this.froms.length; f++) {
+        for (let t = 0; t < this.tos.length; t++) {
+          const v = decode(g.values[f * this.tos.length + t]!);
+          if (v !== undefined) yield { from: this.froms[f]!, to: this.tos[t]!, port: g.port, protocol: g.protocol, allowed: v };
+        }
+      }
+    }
+  }
+
+  counts(): { total: number; allowed: number; denied: number; unknown: number } {
+    const c = { total: 0, allowed: 0, denied: 0, unknown: 0 };
+    for (const g of this.groups.values()) {
+      for (const v of g.values) {
+        if (v === NOT_PROBED) continue;
+        c.total++;
+        if (v === ALLOWED) c.allowed++;
+        else if (v === DENIED) c.denied++;
+        else c.unknown++;
+      }
+    }
+    return c;
+  }
+
+  sortedGroups(): Group[] {
+    return [...this.groups.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+  }
+}
+
+function decode(v: number): boolean | null | undefined {
+  return v === ALLOWED ? true : v === DENIED ? false : v === UNKNOWN ? null : undefined;
+}
+
+const mark = (v: boolean | null | undefined) => (v === true ? '.' : v === false ? 'X' : v === null ? '?' : ' ');
+
+/** One matrix per port/protocol (rows: sources, columns: destinations), then a count and a legend. */
 export function renderMatrix(table: TruthTable): string {
-  const groups = new Map<string, ProbeResult[]>();
-  for (const r of table.results) {
-    const key = `${r.protocol}/${r.port}`;
-    let list = groups.get(key);
-    if (!list) groups.set(key, (list = []));
-    list.push(r);
-  }
   const out: string[] = [];
-  for (const [key, results] of [...groups].sort(([a], [b]) => compareGroup(a, b))) {
-    const froms = unique(results.map((r) => r.from));
-    const tos = unique(results.map((r) => r.to));
-    const cell = new Map(results.map((r) => [`${r.from}\u0000${r.to}`, r.allowed]));
-    const rowWidth = Math.max(key.length, ...froms.map((f) => f.length));
-    const widths = tos.map((t) => t.length);
-    out.push(
-      [key.padEnd(rowWidth), ...tos].join('  '),
-      ...froms.map((f) =>
-        [f.padEnd(rowWidth), ...tos.map((t, i) => center(mark(cell.get(`${f}\u0000${t}`)), widths[i]!))].join('  ').trimEnd(),
-      ),
-      '',
-    );
+  for (const g of table.sortedGroups()) {
+    const key = `${g.protocol}/${g.port}`;
+    const n = table.tos.length;
+    const rows = table.froms.map((_, f) => f).filter((f) => g.values.subarray(f * n, f * n + n).some((v) => v !== NOT_PROBED));
+    const cols = table.tos.map((_, t) => t).filter((t) => rows.some((f) => g.values[f * n + t] !== NOT_PROBED));
+    const rowWidth = Math.max(key.length, ...rows.map((f) => table.froms[f]!.length));
+    out.push([key.padEnd(rowWidth), ...cols.map((t) => table.tos[t]!)].join('  '));
+    for (const f of rows) {
+      const marks = cols.map((t) => center(mark(decode(g.values[f * n + t]!)), table.tos[t]!.length));
+      out.push([table.froms[f]!.padEnd(rowWidth), ...marks].join('  ').trimEnd());
+    }
+    out.push('');
   }
-  const count = (v: boolean | null) => table.results.filter((r) => r.allowed === v).length;
-  const unknown = count(null);
+  const c = table.counts();
   out.push(
-    `${table.results.length} flows: ${count(true)} allowed (.), ${count(false)} denied (X)${unknown ? `, ${unknown} not measured (?)` : ''}` +
+    `${c.total} flows: ${c.allowed} allowed (.), ${c.denied} denied (X)${c.unknown ? `, ${c.unknown} not measured (?)` : ''}` +
       ' — rows are sources, columns destinations; a blank cell was not probed',
   );
   return out.join('\n');
 }
 
-function compareGroup(a: string, b: string): number {
-  const [pa, na] = a.split('/');
-  const [pb, nb] = b.split('/');
-  return Number(na) - Number(nb) || (pa ?? '').localeCompare(pb ?? '');
-}
-
-function unique(list: string[]): string[] {
-  return [...new Set(list)];
-}
-
 function center(s: string, width: number): string {
   const left = Math.floor((width - s.length) / 2);
-  return ' '.repeat(left) + s + ' '.repeat(width - s.length - left);
+  return ' '.repeat(left) + s + ' '.repeat(Math.max(0, width - s.length - left));
 }
 
-/** Cell-by-cell comparison of two tables over the flows of `expected` (e.g. engine vs live probes). */
-export function compareTables(expected: TruthTable, observed: TruthTable): { correct: number; wrong: ProbeResult[]; missing: number } {
-  const key = (r: ProbeResult) => `${r.from}|${r.to}|${r.protocol}|${r.port}`;
-  const seen = new Map(observed.results.map((r) => [key(r), r]));
-  const wrong: ProbeResult[] = [];
+/** Cell-by-cell comparison over the flows of `expected` (e.g. engine vs live probes). */
+export function compareTables(expected: TruthTable, observed: TruthTable): { correct: number; wrong: Cell[]; missing: Cell[] } {
+  const wrong: Cell[] = [];
+  const missing: Cell[] = [];
   let correct = 0;
-  let missing = 0;
-  for (const e of expected.results) {
-    const o = seen.get(key(e));
-    if (!o || o.allowed === null) missing++;
-    else if (o.allowed === e.allowed) correct++;
-    else wrong.push(o);
+  for (const e of expected.cells()) {
+    const o = observed.get(e.from, e.to, e.port, e.protocol);
+    if (o === undefined || o === null) missing.push(e);
+    else if (o === e.allowed) correct++;
+    else wrong.push({ ...e, allowed: o });
   }
   return { correct, wrong, missing };
 }

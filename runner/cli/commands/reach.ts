@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { buildCluster, type Endpoint, type Protocol } from '../../../checkers/engine/index.ts';
 import { errors, formatWarning } from '../../../checkers/errors.ts';
-import { reach } from '../../../checkers/reach.ts';
+import { reach, reachResults, type ReachQuery } from '../../../checkers/reach.ts';
 import { renderMatrix } from '../../../checkers/truth-table.ts';
 import { readInputs } from '../inputs.ts';
 import type { Command } from '../command.ts';
@@ -43,14 +43,13 @@ on every port the destination pod declares.
     if (output !== 'table' && output !== 'json') throw new OutputError(output);
     const { cluster, warnings } = buildCluster(readInputs(values.filename ?? []));
     for (const w of warnings) io.err(formatWarning(w));
-    const results = reach(cluster, {
+    const query: ReachQuery = {
       from: values.from === undefined ? undefined : endpoint('--from', values.from, false),
       to: values.to === undefined ? undefined : endpoint('--to', values.to, true),
       port: values.port === undefined ? undefined : port(values.port),
       protocol: values.protocol === undefined ? undefined : protocol(values.protocol),
-      evidence: output === 'json',
-    });
-    io.out(output === 'json' ? JSON.stringify({ results }, null, 2) : renderMatrix({ results }));
+    };
+    io.out(output === 'json' ? JSON.stringify({ results: reachResults(cluster, query) }, null, 2) : renderMatrix(reach(cluster, query)));
     return 0;
   },
 };

@@ -1,0 +1,18 @@
+/**
+ * `npm run bench`: runs every benchmark and prints a table per benchmark.
+ * `npm run bench -- reach` runs only those whose name contains "reach".
+ */
+import type { Bench } from './bench.ts';
+import { reachBench } from './reach.bench.ts';
+
+const benches: Bench[] = [reachBench];
+const filter = process.argv[2];
+
+for (const bench of benches.filter((b) => !filter || b.name.includes(filter))) {
+  console.log(`\n## ${bench.name}\ngoal: ${bench.goal}\n`);
+  const rows: Record<string, string | number>[] = [];
+  await bench.run((row) => {
+    rows.push(row);
+    console.log(Object.entries(row).map(([k, v]) => `${k}=${v}`).join('  '));
+  });
+}
