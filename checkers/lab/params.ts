@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { dns1123LabelErrors, labelValueErrors, portNumberErrors } from '../k8s/names.ts';
-import { fieldError, report } from '../k8s/schema/field-errors.ts';
+import { fieldError, report } from './field-errors.ts';
 
 export const PARAM_KINDS = ['namespace', 'label-value', 'port'] as const;
 
