@@ -1,0 +1,119 @@
+/**
+ * @module
+ * Root filesystems for pods, built from this host's Debian binaries: busybox-static (sh,
+ * wget, nslookup, nc, httpd), curl and socat with the shared libraries `ldd` names.
+ * Built once per machine into a cache folder and shared read-only by every pod (each pod
+ * writes to its own overlay). A pod never sees the host filesystem.
+ */
+import { copyFileSync, chmodSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import type { RootfsName } from './profiles.ts';
+import { NGINX_INDEX } from './nginx-index.ts';
+
+/** Bump when what goes into a root filesystem changes, so caches rebuild. */
+const LAYOUT_VERSION = 3;
+
+const BINARIES: Record<RootfsName, string[]> = {
+  web: ['/bin/busybox', '/usr/bin/curl'],
+  tools: ['/bin/busybox', '/usr/bin/curl', '/usr/bin/socat'],
+  server: ['/bin/busybox', '/usr/bin/curl', '/usr/bin/socat'],
+  dns: ['/bin/busybox'],
+};
+
+/** Agnhost-like server: `flatnet-serve [PORT/PROTO ...]` plus every port in FLATNET_PORTS. */
+const SERVE = `#!/bin/sh
+# Serves each PORT/PROTO (declared containerPorts arrive in FLATNET_PORTS) like upstream's
+# agnhost test pods: TCP and UDP both answer with the pod's hostname.
+ports=""
+for a in "$@" $FLATNET_PORTS; do
+  case "$a" in */TCP|*/UDP|*/SCTP) case " $ports " in *" $a "*) ;; *) ports="$ports $a" ;; esac ;; esac
+done
+for p in $ports; do
+  port=\${p%/*}
+  case "\${p#*/}" in
+    TCP) socat TCP6-LISTEN:$port,fork,reuseaddr,ipv6only=0 SYSTEM:'hostname' 2>/dev/null || socat TCP-LISTEN:$port,fork,reuseaddr SYSTEM:'hostname' & ;;
+    UDP) socat UDP6-RECVFROM:$port,fork,ipv6only=0 SYSTEM:'hostname' 2>/dev/null || socat UDP-RECVFROM:$port,fork SYSTEM:'hostname' & ;;
+    SCTP) echo "flatnet-serve: SCTP port $port not served: this kernel has no SCTP" >&2 ;;
+  esac
+done
+echo "serving:$ports"
+wait
+`;
+
+/** The DNS pod runs the node's Node.js on the project's DNS server; both are bind-mounted by the container init. */
+const DNS = `#!/bin/sh
+exec /flatnet/node /flatnet/app/runner/providers/local/dns/main.ts --records /flatnet/records/records.json --port 53 "$@"
+`;
+
+export function cacheRoot(): string {
+  const base = process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/tmp', '.cache');
+  return join(base, 'flatnet', 'rootfs');
+}
+
+/** Returns the path of the (cached) root filesystem. Safe against concurrent builders: build in a temp dir, rename into place. */
+export function ensureRootfs(name: RootfsName, root = cacheRoot()): string {
+  const final = join(root, `${name}-v${LAYOUT_VERSION}`);
+  if (existsSync(join(final, '.complete'))) return final;
+  const tmp = `${final}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  build(name, tmp);
+  writeFileSync(join(tmp, '.complete'), '');
+  try {
+    renameSync(tmp, final);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another process won the race
+  }
+  return final;
+}
+
+function build(name: RootfsName, dir: string): void {
+  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'usr/local/bin', 'etc', 'tmp', 'proc', 'sys', 'dev', 'root', 'var/log', 'run', 'flatnet']) {
+    mkdirSync(join(dir, d), { recursive: true });
+  }
+  chmodSync(join(dir, 'tmp'), 0o1777);
+  for (const bin of BINARIES[name]) copyWithLibraries(bin, dir);
+  // Alpine-style: every busybox applet is a symlink in /bin, so `sh`, `nslookup`, `wget` just work.
+  const applets = execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  for (const a of applets) {
+    const link = join(dir, 'bin', a);
+    if (!existsSync(link) && !existsSync(join(dir, 'usr/bin', a))) symlinkSync('busybox', link);
+  }
+  writeFileSync(join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
+  writeFileSync(join(dir, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+  writeFileSync(join(dir, 'etc/nsswitch.conf'), 'hosts: files dns\n');
+  for (const f of ['resolv.conf', 'hosts', 'hostname']) writeFileSync(join(dir, 'etc', f), ''); // bind-mount targets
+  if (name === 'web') {
+    mkdirSync(join(dir, 'usr/share/nginx/html'), { recursive: true });
+    writeFileSync(join(dir, 'usr/share/nginx/html/index.html'), NGINX_INDEX);
+  }
+  if (name === 'server') script(join(dir, 'usr/local/bin/flatnet-serve'), SERVE);
+  if (name === 'dns') {
+    script(join(dir, 'usr/local/bin/flatnet-dns'), DNS);
+    for (const d of ['flatnet/app', 'flatnet/records']) mkdirSync(join(dir, d), { recursive: true });
+    writeFileSync(join(dir, 'flatnet/node'), '');
+  }
+}
+
+function script(path: string, text: string): void {
+  writeFileSync(path, text);
+  chmodSync(path, 0o755);
+}
+
+/** Copies a binary and every library `ldd` lists, at the same paths (so the dynamic loader finds them). */
+function copyWithLibraries(bin: string, dir: string): void {
+  const files = new Set([bin]);
+  let ldd = '';
+  try {
+    ldd = execFileSync('ldd', [bin], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    // static binaries make ldd exit non-zero: nothing more to copy
+  }
+  for (const m of ldd.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)) files.add(m[1]!);
+  for (const f of files) {
+    const to = join(dir, f);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(f, to);
+    chmodSync(to, 0o755);
+  }
+}

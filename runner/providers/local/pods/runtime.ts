@@ -1,0 +1,224 @@
+/**
+ * @module
+ * The pod runtime (the `local` cluster's kubelet + container runtime in one): a pod is a
+ * network namespace wired by CNI and a persistent UTS namespace (hostname = pod name), both
+ * on the node; each container is a process in its own mount and PID namespaces inside them,
+ * chrooted into an overlay of its image's root filesystem.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { FlatnetError } from '../../../../checkers/errors.ts';
+import * as cni from '../cni.ts';
+import type { NetworkConfig } from '../cni.ts';
+import { run, type RunResult } from '../exec.ts';
+import { ensureRootfs } from '../images/rootfs.ts';
+import { containerArgv, profileFor, SUPPORTED_IMAGES, type Profile } from '../images/profiles.ts';
+import type { Sandbox } from '../sandbox.ts';
+
+const INIT = fileURLToPath(new URL('./container-init.sh', import.meta.url));
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface PodSpec {
+  uid: string;
+  namespace: string;
+  name: string;
+  /** Addresses the pod must get (status.podIP given in the input). */
+  ips?: string[];
+  dns: { nameserver: string; searches: string[]; options: string[] };
+  hostAliases?: string;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: Record<string, string>;
+  workingDir?: string;
+  /** Declared ports, e.g. ["80/TCP", "53/UDP"], for images that serve them. */
+  ports: string[];
+  /** Extra read-only binds "hostPath:containerPath". */
+  binds?: string[];
+}
+
+export interface PodNetwork {
+  netns: string;
+  ips: string[];
+}
+
+export interface RunningContainer {
+  process: ChildProcess;
+  /** Host PID of the container's PID 1 (for exec and signals). */
+  pid: number;
+  exited: Promise<{ code: number; signal: string | null }>;
+}
+
+export class PodRuntime {
+  private readonly node: Sandbox;
+  private readonly net: NetworkConfig;
+
+  constructor(node: Sandbox, net: NetworkConfig) {
+    this.node = node;
+    this.net = net;
+  }
+
+  podDir(uid: string): string {
+    return `/run/flatnet/pods/${uid}`;
+  }
+
+  /** netns name: readable in `ip netns list` on the node, unique by uid. */
+  netnsName(p: Pick<PodSpec, 'namespace' | 'name' | 'uid'>): string {
+    return `${p.namespace}_${p.name}_${p.uid.slice(0, 8)}`;
+  }
+
+  /** Creates the pod's namespaces, its /etc files and its network (CNI ADD). */
+  async createSandbox(pod: PodSpec): Promise<PodNetwork> {
+    const dir = this.podDir(pod.uid);
+    const netns = this.netnsName(pod);
+    const resolv = [`search ${pod.dns.searches.join(' ')}`, `nameserver ${pod.dns.nameserver}`, `options ${pod.dns.options.join(' ')}`].join('\n');
+    const script = `set -e
+mkdir -p ${dir}/etc
+ip netns add ${netns}
+touch ${dir}/uts
+unshare --uts=${dir}/uts hostname ${pod.name}
+printf '%s\\n' "$RESOLV" > ${dir}/etc/resolv.conf
+printf '%s\\n' ${pod.name} > ${dir}/etc/hostname`;
+    const r = await this.node.run('sh', ['-c', script], { env: { ...process.env, RESOLV: resolv } });
+    if (r.code !== 0) throw runtimeError(`creating pod ${pod.namespace}/${pod.name}`, r);
+    const result = await cni.add(this.node, this.net, { containerId: pod.uid, netnsPath: `/run/netns/${netns}`, ips: pod.ips });
+    await this.writeHosts(pod, result.ips);
+    return { netns, ips: result.ips };
+  }
+
+  /** /etc/hosts as the kubelet writes it: localhost lines, then the pod's own address and name. */
+  private async writeHosts(pod: PodSpec, ips: string[]): Promise<void> {
+    const hosts = [
+      '# Kubernetes-managed hosts file.',
+      '127.0.0.1\tlocalhost',
+      '::1\tlocalhost ip6-localhost ip6-loopback',
+      'fe00::0\tip6-localnet',
+      'fe00::0\tip6-mcastprefix',
+      'fe00::1\tip6-allnodes',
+      'fe00::2\tip6-allrouters',
+      ...ips.map((ip) => `${ip}\t${pod.name}`),
+      pod.hostAliases ?? '',
+    ].join('\n');
+    const r = await this.node.run('sh', ['-c', `cat > ${this.podDir(pod.uid)}/etc/hosts`], { input: `${hosts}\n` });
+    if (r.code !== 0) throw runtimeError('writing /etc/hosts', r);
+  }
+
+  /** Starts one container. Throws ImagePull errors for unknown images before any process starts. */
+  async startContainer(pod: PodSpec & PodNetwork, c: ContainerSpec): Promise<RunningContainer> {
+    const profile = requireProfile(c.image);
+    const image = ensureRootfs(profile.rootfs);
+    const cdir = `${this.podDir(pod.uid)}/containers/${c.name}`;
+    const argv = containerArgv(profile, c.command, c.args);
+    const env: NodeJS.ProcessEnv = {
+      PATH,
+      HOSTNAME: pod.name,
+      HOME: '/root',
+      ...c.env,
+      FLATNET_PORTS: c.ports.join(' '),
+      FLATNET_BINDS: (c.binds ?? []).join(' '),
+      ...(c.workingDir ? { FLATNET_WORKDIR: c.workingDir } : {}),
+    };
+    const child = this.node.spawn(
+      'nsenter',
+      [`--net=/run/netns/${pod.netns}`, `--uts=${this.podDir(pod.uid)}/uts`, '--', 'unshare', '--mount', '--pid', '--fork', '--propagation', 'private', '--', 'sh', INIT, image, cdir, this.podDir(pod.uid), ...argv],
+      { env, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<{ code: number; signal: string | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code: code ?? 137, signal })),
+    );
+    const pid = await containerPid(child.pid!, exited);
+    return { process: child, pid, exited };
+  }
+
+  /** Runs a command in a container (kubectl exec): enters its namespaces and root directory. */
+  exec(c: RunningContainer, argv: string[], opts: { env?: Record<string, string>; tty?: boolean } = {}): ChildProcess {
+    const args = ['-t', String(c.pid), ...(this.node.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-u', '-m', '-p', '-r', '-w', '--', ...argv];
+    return spawn('nsenter', args, { env: { PATH, HOME: '/root', TERM: opts.tty ? 'xterm' : 'dumb', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  }
+
+  /** Runs a command in a container and collects its output. */
+  execCollect(c: RunningContainer, argv: string[], timeoutMs = 10_000): Promise<RunResult> {
+    const args = ['-t', String(c.pid), ...(this.node.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-u', '-m', '-p', '-r', '-w', '--', ...argv];
+    return run('nsenter', args, { env: { PATH, HOME: '/root' }, timeoutMs });
+  }
+
+  /** SIGTERM (delivered only if the process handles it, as for any PID 1), then SIGKILL after the grace period. */
+  async stopContainer(c: RunningContainer, graceMs: number): Promise<void> {
+    signal(c.pid, 'SIGTERM');
+    const timer = setTimeout(() => signal(c.pid, 'SIGKILL'), graceMs);
+    await c.exited;
+    clearTimeout(timer);
+  }
+
+  /** CNI DEL, then the namespaces and files. Tolerates a half-made pod. */
+  async deleteSandbox(pod: Pick<PodSpec, 'uid' | 'namespace' | 'name'>): Promise<void> {
+    const netns = this.netnsName(pod);
+    await cni.del(this.node, this.net, { containerId: pod.uid, netnsPath: `/run/netns/${netns}` });
+    const dir = this.podDir(pod.uid);
+    await this.node.run('sh', ['-c', `ip netns del ${netns} 2>/dev/null; umount ${dir}/uts 2>/dev/null; rm -rf ${dir}; true`]);
+  }
+}
+
+export function requireProfile(image: string): Profile {
+  const p = profileFor(image);
+  if (!p) {
+    throw new FlatnetError(
+      'ErrImagePull',
+      `image "${image}" is not available: the local cluster has no registry and runs a built-in set of images`,
+      {},
+      `use one of: ${SUPPORTED_IMAGES.join(', ')}`,
+    );
+  }
+  return p;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * The container's PID 1 is two levels below the process we spawned (nsenter forks into the
+ * node's PID namespace, unshare forks into the container's): the descendant whose innermost
+ * PID is 1 and that sits three PID namespaces deep.
+ */
+async function containerPid(root: number, exited: Promise<unknown>): Promise<number> {
+  let done = false;
+  void exited.then(() => (done = true));
+  for (let i = 0; i < 400 && !done; i++) {
+    const found = findDescendant(root, (pid) => {
+      const ns = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]?.trim().split(/\s+/) ?? [];
+      return ns.length >= 3 && ns.at(-1) === '1';
+    });
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new FlatnetError('ContainerFailed', 'the container process exited before it started', {}, 'see the container\'s log (kubectl logs)');
+}
+
+function findDescendant(pid: number, ok: (pid: number) => boolean): number | undefined {
+  const queue = [pid];
+  while (queue.length > 0) {
+    const p = queue.shift()!;
+    try {
+      if (p !== pid && ok(p)) return p;
+      const kids = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      queue.push(...kids);
+    } catch {
+      // raced with an exit
+    }
+  }
+  return undefined;
+}
+
+function runtimeError(what: string, r: RunResult): FlatnetError {
+  return new FlatnetError('RuntimeFailed', `${what} failed: ${(r.stderr || r.stdout).trim()}`, {}, 'run `npx flatnet doctor` to check the host');
+}

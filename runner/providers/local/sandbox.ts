@@ -1,0 +1,113 @@
+/**
+ * @module
+ * The cluster's node: one set of Linux namespaces (network, mount, UTS, PID, and user when
+ * not root) that holds every pod, veth, route and rule the cluster makes. See
+ * docs/0001-local-cluster.md. Its PID 1 is a holder that exits when its stdin closes, so
+ * when the daemon dies — even by SIGKILL — the kernel tears the whole node down.
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { FlatnetError } from '../../../checkers/errors.ts';
+import { run, type RunOptions, type RunResult } from './exec.ts';
+
+/** Prepares the node's private /run and /etc, then waits for stdin to close. */
+const HOLDER_SCRIPT = `set -e
+mount -t tmpfs -o mode=755 flatnet /run
+mkdir -p /run/netns /run/flatnet/etc-upper /run/flatnet/etc-work /run/flatnet/pods
+mount -t overlay overlay -o lowerdir=/etc,upperdir=/run/flatnet/etc-upper,workdir=/run/flatnet/etc-work /etc
+mkdir -p /etc/cni/net.d
+hostname "$FLATNET_NODE"
+ip link set lo up
+echo 1 > /proc/sys/net/ipv4/ip_forward
+echo 1 > /proc/sys/net/ipv6/conf/all/forwarding
+echo ready
+# A background job's stdin is /dev/null unless redirected from a saved copy.
+exec 3<&0
+cat <&3 >/dev/null &
+wait $!
+`;
+
+export interface SandboxOptions {
+  /** Node name, also its hostname: `flatnet-<cluster>-control-plane`. */
+  node: string;
+  rootless: boolean;
+}
+
+export class Sandbox {
+  readonly node: string;
+  readonly rootless: boolean;
+  /** Host PID of the holder (PID 1 inside). */
+  readonly pid: number;
+  private readonly holder: ChildProcess;
+
+  private constructor(opts: SandboxOptions, holder: ChildProcess, pid: number) {
+    this.node = opts.node;
+    this.rootless = opts.rootless;
+    this.holder = holder;
+    this.pid = pid;
+  }
+
+  static async start(opts: SandboxOptions): Promise<Sandbox> {
+    const args = [
+      ...(opts.rootless ? ['--user', '--map-root-user'] : []),
+      '--net', '--mount', '--uts', '--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child',
+      '--', 'sh', '-c', HOLDER_SCRIPT,
+    ];
+    const holder = spawn('unshare', args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FLATNET_NODE: opts.node } });
+    const stderr: string[] = [];
+    holder.stderr!.on('data', (b: Buffer) => stderr.push(b.toString()));
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      const onData = (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('ready\n')) {
+          holder.stdout!.off('data', onData);
+          resolve();
+        }
+      };
+      holder.stdout!.on('data', onData);
+      holder.once('exit', (code) =>
+        reject(new FlatnetError('SandboxFailed', `the node sandbox exited (${code}) before it was ready: ${stderr.join('').trim()}`, {}, 'run `npx flatnet doctor` to see what this host is missing')),
+      );
+      holder.once('error', reject);
+    });
+    const pid = firstChild(holder.pid!);
+    return new Sandbox(opts, holder, pid);
+  }
+
+  /** nsenter arguments that enter every namespace of the node. */
+  enterArgs(): string[] {
+    return ['-t', String(this.pid), ...(this.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', '-u', '-p'];
+  }
+
+  /** Runs a command on the node and waits for it. */
+  run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    return run('nsenter', [...this.enterArgs(), '--', cmd, ...args], opts);
+  }
+
+  /** Starts a long-running process on the node. */
+  spawn(cmd: string, args: readonly string[], opts: SpawnOptions = {}): ChildProcess {
+    return spawn('nsenter', [...this.enterArgs(), '--', cmd, ...args], opts);
+  }
+
+  get alive(): boolean {
+    return this.holder.exitCode === null && this.holder.signalCode === null;
+  }
+
+  /** Closing stdin ends the holder; the kernel then ends everything inside. */
+  async stop(): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise<void>((resolve) => this.holder.once('exit', () => resolve()));
+    this.holder.stdin!.end();
+    const timer = setTimeout(() => this.holder.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** unshare --fork's child is the namespace's PID 1. */
+function firstChild(pid: number): number {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  if (children.length === 0) throw new FlatnetError('SandboxFailed', `the node sandbox (pid ${pid}) has no holder process`, {}, 'retry; if it persists, run `npx flatnet doctor`');
+  return Number(children[0]);
+}
