@@ -91,3 +91,56 @@ export const errors = {
   badProtocol: (value: string) =>
     new FlatnetError('BadProtocol', `--protocol ${value}: not one of TCP, UDP, SCTP`, {}, 'use --protocol TCP, UDP or SCTP'),
 };
+
+/** Errors of labs (labs/<id>/lab.yaml), the grader and `flatnet lab` / `flatnet grade`. */
+export const labErrors = {
+  invalidLab: (where: Where, detail: string) =>
+    new FlatnetError('InvalidLab', detail, where, 'correct the lab file (the lab schema: `flatnet lab schema`, or docs/authoring-labs.md)'),
+  unknownParam: (where: Where, name: string, known: string) =>
+    new FlatnetError('UnknownParam', `\${${name}} names no parameter of this lab`, where, known ? `use one of ${known}, or declare it under params` : 'declare it under params'),
+  missingLabFile: (where: Where, path: string) =>
+    new FlatnetError('MissingLabFile', `${path}: no such file next to lab.yaml`, where, 'create the file or fix the path (it is relative to the lab folder)'),
+  noSuchLab: (id: string, known: string) =>
+    new FlatnetError('NoSuchLab', `no lab "${id}" (looked for labs/${id}/lab.yaml)`, {}, known ? `use one of: ${known}` : 'pass a lab id or a path to a lab folder'),
+  noLabs: (path: string) =>
+    new FlatnetError('NoLabs', `${path}: no lab.yaml here or in its subfolders`, {}, 'point at labs/ or at one labs/<id> folder'),
+  noSuchTask: (lab: string, task: string, known: string) =>
+    new FlatnetError('NoSuchTask', `lab ${lab} has no task "${task}"`, {}, `use --task with one of: ${known}`),
+  taskRequired: (lab: string, known: string) =>
+    new FlatnetError('TaskRequired', `lab ${lab} has several tasks and --task was not given`, {}, `add --task with one of: ${known}`),
+  labIdMismatch: (where: Where, id: string, folder: string) =>
+    new FlatnetError('LabIdMismatch', `id "${id}" differs from the folder name "${folder}"`, where, 'rename the folder or the id: they must be equal so `flatnet grade ID` finds the lab'),
+  unsupportedImage: (where: Where, image: string, supported: string) =>
+    new FlatnetError('UnsupportedImage', `image ${image} is not in the supported set`, where, `use one of ${supported} (providers pre-load exactly these, so grading needs no registry)`),
+  undeclaredNamespace: (where: Where, ns: string) =>
+    new FlatnetError('UndeclaredNamespace', `namespace ${ns} is not declared`, where, 'add it to setup.namespaces (kube-system and default always exist)'),
+  baselineObject: (where: Where, what: string) =>
+    new FlatnetError('BaselineObject', `${what} is part of every cluster already`, where, 'remove it: flatnet adds kube-system (kube-dns Service, coredns pods) and default to every lab'),
+  duplicateSetupObject: (where: Where, what: string) =>
+    new FlatnetError('DuplicateSetupObject', `${what} is declared twice`, where, 'give each object of the setup a unique name'),
+  appliedCheckCount: (where: Where, count: number) =>
+    new FlatnetError('AppliedCheckCount', `the task has ${count} applied checks; it needs exactly one`, where, 'add one `kind: applied` check naming the namespace the answer belongs in'),
+  noMatchingPod: (where: Where, endpoint: string) =>
+    new FlatnetError('NoMatchingPod', `no pod of the setup matches ${endpoint}`, where, 'fix the namespace, pod name or labels, or add the pod to setup.pods'),
+  needsNetwork: (where: Where, detail: string) =>
+    new FlatnetError('NeedsNetwork', `${detail}: grading would need network access outside the cluster`, where, 'check against pods and Services of the lab instead (an outside address may only be expected to be denied)'),
+  requiresNetworkPolicy: (where: Where) =>
+    new FlatnetError('RequiresNetworkPolicy', 'a check expects traffic to be denied, but the lab does not require NetworkPolicy enforcement', where, 'set requires.networkPolicy: true (the kind default CNI ignores policies)'),
+  starterPasses: (where: Where, task: string) =>
+    new FlatnetError('StarterPasses', `task ${task}: the starter passes every check`, where, 'the editor would open with a solved task: make the starter incomplete, or add the check it should fail'),
+  referenceFails: (where: Where, task: string, detail: string) =>
+    new FlatnetError('ReferenceFails', `task ${task}: the reference fails ${detail}`, where, 'fix the reference solution or the check'),
+  acceptedFails: (where: Where, task: string, answer: string, detail: string) =>
+    new FlatnetError('AcceptedAnswerFails', `task ${task}: accepted answer "${answer}" fails ${detail}`, where, 'a correct formulation must pass: grade by behaviour (reach checks), not by the shape of the YAML'),
+  wrongPasses: (where: Where, task: string, wrong: string) =>
+    new FlatnetError('WrongAnswerPasses', `task ${task}: wrong answer "${wrong}" passes every check`, where, 'add a check that this mistake fails, before the general checks'),
+  wrongHint: (where: Where, task: string, wrong: string, want: string, got: string) =>
+    new FlatnetError('WrongAnswerHint', `task ${task}: wrong answer "${wrong}" fails with hint ${got}, not ${want}`, where, 'reorder the checks (the first failing check\'s hint is returned) or correct the expected hint'),
+  noClusterProvider: () =>
+    new FlatnetError(
+      'NoClusterProvider',
+      '--live needs a running cluster, and no cluster provider is available yet',
+      {},
+      'grade without --live (static mode: the NetworkPolicy engine decides every check); live grading arrives with the cluster providers',
+    ),
+};

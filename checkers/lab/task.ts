@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { fieldError, report } from './field-errors.ts';
+import { fieldPath } from '../k8s/objects.ts';
 import { CheckSchema, idSchema } from './check.ts';
 
 const source = {
@@ -39,6 +40,15 @@ export const WrongAnswerSchema = z
   .superRefine(exactlyOneSource)
   .describe('A known-wrong answer: validate proves it fails with its hint.');
 
+export const AcceptedAnswerSchema = z
+  .strictObject({
+    id: idSchema('Names this answer in validate reports.'),
+    why: z.string().describe('How it differs from the reference, for instructors.'),
+    ...source,
+  })
+  .superRefine(exactlyOneSource)
+  .describe('Another correct answer: validate proves it passes.');
+
 export const TaskSchema = z
   .strictObject({
     id: idSchema('Task id, unique within the lab: `flatnet grade LAB --task ID`.'),
@@ -52,6 +62,10 @@ export const TaskSchema = z
     checks: z.array(CheckSchema).min(1, fieldError.required('at least one check')).describe('How the answer is graded, in order.'),
     hints: z.array(HintSchema).min(1, fieldError.required('at least one hint')).describe('Hints, in the order they are revealed.'),
     reference: AnswerSourceSchema.describe('A correct answer. It must pass every check.'),
+    accepted: z
+      .array(AcceptedAnswerSchema)
+      .default([])
+      .describe('More correct answers, written differently from the reference; each must pass (proves the checks grade behaviour, not text).'),
     wrong: z
       .array(WrongAnswerSchema)
       .min(1, fieldError.required('at least one known-wrong answer'))
@@ -61,6 +75,7 @@ export const TaskSchema = z
     unique(ctx, t.checks.map((c) => c.id), ['checks'], 'check');
     unique(ctx, t.hints.map((h) => h.id), ['hints'], 'hint');
     unique(ctx, t.wrong.map((w) => w.id), ['wrong'], 'wrong answer');
+    unique(ctx, t.accepted.map((w) => w.id), ['accepted'], 'accepted answer');
     const hints = new Set(t.hints.map((h) => h.id));
     const known = [...hints].map((h) => `"${h}"`).join(', ');
     t.checks.forEach((c, i) => {
@@ -78,11 +93,12 @@ export function unique(ctx: z.RefinementCtx, ids: string[], path: (string | numb
   ids.forEach((id, i) => {
     const at = first.get(id);
     if (at === undefined) first.set(id, i);
-    else report(ctx, [...path, i, 'id'], fieldError.duplicate(id, `${what} ids must be unique (first used at ${[...path, at].join('.')})`));
+    else report(ctx, [...path, i, 'id'], fieldError.duplicate(id, `${what} ids must be unique (first used at ${fieldPath([...path, at])})`));
   });
 }
 
 export type AnswerSource = z.infer<typeof AnswerSourceSchema>;
 export type Hint = z.infer<typeof HintSchema>;
 export type WrongAnswer = z.infer<typeof WrongAnswerSchema>;
+export type AcceptedAnswer = z.infer<typeof AcceptedAnswerSchema>;
 export type Task = z.infer<typeof TaskSchema>;

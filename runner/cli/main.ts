@@ -4,9 +4,11 @@
  */
 import { FlatnetError } from '../../checkers/errors.ts';
 import type { Command, IO } from './command.ts';
+import { gradeCommand } from './commands/grade.ts';
+import { labCommand } from './commands/lab.ts';
 import { reachCommand } from './commands/reach.ts';
 
-const commands: Command[] = [reachCommand];
+const commands: Command[] = [reachCommand, labCommand, gradeCommand];
 
 const stdio: IO = {
   out: (t) => process.stdout.write(`${t}\n`),

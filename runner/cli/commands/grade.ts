@@ -1,0 +1,74 @@
+/**
+ * @module
+ * `flatnet grade`: grades one answer to one task of a lab. Exit 0 passed, 1 not passed,
+ * 2 invalid input (unknown lab or task, unreadable file, broken lab, --live without a cluster).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { FlatnetError, labErrors } from '../../../checkers/errors.ts';
+import { findTask, gradeStatic, renderHuman, renderJson, renderJunit } from '../../../checkers/grade/index.ts';
+import { substitute } from '../../../checkers/lab/params.ts';
+import { labDirById, loadLab } from '../../lab/load.ts';
+import type { Command } from '../command.ts';
+import { styleFor } from '../style.ts';
+
+export const gradeCommand: Command = {
+  name: 'grade',
+  summary: 'Grade an answer to a lab task, with hints and explanations',
+  usage: `flatnet grade LAB_ID [--task TASK_ID] -f ANSWER.yaml [-o human|json] [--junit FILE] [--static|--live] [--seed SEED]
+
+Applies the answer on top of the lab's setup and runs the task's checks. Static mode (the
+default) decides every check with the NetworkPolicy engine, without a cluster; --live runs
+them as real probes in the lab's cluster (needs a cluster provider).
+
+  LAB_ID          a lab under labs/ (e.g. netpol-postgres-dns-egress) or a path to a lab folder
+      --task      task id (optional when the lab has one task)
+  -f, --filename  the answer: one YAML file with one or more documents, or - for stdin
+  -o, --output    human (default) or json
+      --junit     also write a JUnit XML report to FILE
+      --seed      the learner's seed, when the lab has parameters (default: first choices)
+
+Exit status: 0 passed, 1 not passed, 2 invalid input.`,
+  run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        task: { type: 'string' },
+        filename: { type: 'string', short: 'f' },
+        output: { type: 'string', short: 'o', default: 'human' },
+        junit: { type: 'string' },
+        static: { type: 'boolean' },
+        live: { type: 'boolean' },
+        seed: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+    const output = values.output;
+    if (output !== 'human' && output !== 'json') throw new FlatnetError('BadOutput', `-o ${output}: expected human or json`, {}, 'use -o human or -o json');
+    const [labId, ...extra] = positionals;
+    if (labId === undefined || extra.length > 0) throw new FlatnetError('BadArguments', labId === undefined ? 'no lab given' : `unexpected argument ${extra[0]}`, {}, 'run it as flatnet grade LAB_ID --task TASK_ID -f ANSWER.yaml');
+    if (values.filename === undefined) throw new FlatnetError('NoInput', 'no answer given', {}, 'pass the answer with -f ANSWER.yaml (or -f - for stdin)');
+    if (values.live && values.static) throw new FlatnetError('BadArguments', '--static and --live exclude each other', {}, 'pass one of them');
+    if (values.live) throw labErrors.noClusterProvider();
+
+    const bundle = loadLab(labDirById(labId), values.seed === undefined ? {} : { seed: values.seed });
+    findTask(bundle, values.task); // an unknown task is reported before the answer is read
+    const file = values.filename === '-' ? '<stdin>' : values.filename;
+    // Rendering the answer too lets the lab's own templated answers be graded as they are;
+    // a learner's answer has no ${param} in it, and unknown ones are left alone.
+    const text = substitute(readAnswer(values.filename), bundle.values).text;
+    const result = gradeStatic(bundle, values.task, { text, file, lineOffset: 0 });
+    if (values.junit !== undefined) writeFileSync(values.junit, renderJunit([result]));
+    io.out(output === 'json' ? renderJson(result) : renderHuman(result, styleFor(process.stdout)));
+    return result.passed ? 0 : 1;
+  },
+};
+
+function readAnswer(path: string): string {
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch {
+    throw new FlatnetError('NoSuchFile', `${path}: no such file`, {}, 'check the path given to -f');
+  }
+}
