@@ -18,6 +18,18 @@ mount -t overlay overlay -o lowerdir=/etc,upperdir=/run/flatnet/etc-upper,workdi
 mkdir -p /etc/cni/net.d
 hostname "$FLATNET_NODE"
 ip link set lo up
+# The node's own address on eth0, like a kind node on its docker network. The other end of the
+# veth is a namespace playing the underlay: the node's default gateway, which forwards nothing,
+# so traffic for any outside address dies inside the sandbox.
+ip netns add underlay
+ip link add eth0 type veth peer name gw0
+ip link set gw0 netns underlay
+ip addr add "$FLATNET_NODE_IP/16" dev eth0
+ip link set eth0 up
+ip -n underlay addr add 172.18.0.1/16 dev gw0
+ip -n underlay link set gw0 up
+ip -n underlay link set lo up
+ip route add default via 172.18.0.1
 echo 1 > /proc/sys/net/ipv4/ip_forward
 echo 1 > /proc/sys/net/ipv6/conf/all/forwarding
 echo ready
@@ -30,6 +42,8 @@ wait $!
 export interface SandboxOptions {
   /** Node name, also its hostname: `flatnet-<cluster>-control-plane`. */
   node: string;
+  /** The node's InternalIP (inside the sandbox only). */
+  nodeIP: string;
   rootless: boolean;
 }
 
@@ -53,7 +67,7 @@ export class Sandbox {
       '--net', '--mount', '--uts', '--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child',
       '--', 'sh', '-c', HOLDER_SCRIPT,
     ];
-    const holder = spawn('unshare', args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FLATNET_NODE: opts.node } });
+    const holder = spawn('unshare', args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FLATNET_NODE: opts.node, FLATNET_NODE_IP: opts.nodeIP } });
     const stderr: string[] = [];
     holder.stderr!.on('data', (b: Buffer) => stderr.push(b.toString()));
     await new Promise<void>((resolve, reject) => {
