@@ -104,7 +104,8 @@ function declaredIPs(pod: Pod): IP[] {
 
 /**
  * Deterministic addresses: a hash of ns/name picks the slot, so adding a pod to the
- * input does not renumber the others. Gateway-like .0/.1/.255 host parts are skipped.
+ * input does not renumber the others. Gateway-like .0/.1/.255 host parts are skipped, and
+ * so is 10.244.0.0/24, where a live cluster's own pods (CoreDNS) take their addresses.
  */
 function assignMissingIPs(pods: PodInfo[], byIP: Map<string, PodInfo>): void {
   const base = parseIP('10.244.0.0')!.value;
@@ -114,7 +115,7 @@ function assignMissingIPs(pods: PodInfo[], byIP: Map<string, PodInfo>): void {
     for (;;) {
       const low = slot & 0xff;
       const ip: IP = { family: 4, value: base + BigInt(slot) };
-      if (low > 1 && low < 255 && !byIP.has(formatIP(ip))) {
+      if (slot >= 256 && low > 1 && low < 255 && !byIP.has(formatIP(ip))) {
         pod.ips = [ip];
         pod.assignedIP = true;
         byIP.set(formatIP(ip), pod);

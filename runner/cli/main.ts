@@ -7,8 +7,9 @@ import type { Command, IO } from './command.ts';
 import { gradeCommand } from './commands/grade.ts';
 import { labCommand } from './commands/lab.ts';
 import { reachCommand } from './commands/reach.ts';
+import { clusterCommand } from './commands/cluster.ts';
 
-const commands: Command[] = [reachCommand, labCommand, gradeCommand];
+const commands: Command[] = [reachCommand, labCommand, gradeCommand, clusterCommand];
 
 const stdio: IO = {
   out: (t) => process.stdout.write(`${t}\n`),
@@ -40,7 +41,8 @@ export async function main(argv: string[], io: IO = stdio): Promise<number> {
     io.err(`flatnet: unknown command "${name}" — run \`flatnet help\` to see the commands`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
     io.out(command.usage);
     return 0;
   }

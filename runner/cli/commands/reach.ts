@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { buildCluster, type Endpoint, type Protocol } from '../../../checkers/engine/index.ts';
 import { errors, formatWarning } from '../../../checkers/errors.ts';
 import { reach, reachResults, type ReachQuery } from '../../../checkers/reach.ts';
-import { renderMatrix } from '../../../checkers/truth-table.ts';
+import { renderMatrix, TruthTable } from '../../../checkers/truth-table.ts';
+import { reachLive } from '../../providers/local/live-reach.ts';
 import { readInputs } from '../inputs.ts';
 import type { Command } from '../command.ts';
 
@@ -24,8 +25,9 @@ on every port the destination pod declares.
       --to         destination pod as NS/POD, or an IP address
       --port       port number or container port name
       --protocol   TCP, UDP or SCTP
+      --live       measure with real packets in a throw-away local cluster
   -o, --output     table (default) or json`,
-  run(argv, io) {
+  async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
       options: {
@@ -35,13 +37,15 @@ on every port the destination pod declares.
         port: { type: 'string' },
         protocol: { type: 'string' },
         output: { type: 'string', short: 'o', default: 'table' },
+        live: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
     });
     const output = values.output;
     if (output !== 'table' && output !== 'json') throw new OutputError(output);
-    const { cluster, warnings } = buildCluster(readInputs(values.filename ?? []));
+    const manifests = readInputs(values.filename ?? []);
+    const { cluster, warnings } = buildCluster(manifests);
     for (const w of warnings) io.err(formatWarning(w));
     const query: ReachQuery = {
       from: values.from === undefined ? undefined : endpoint('--from', values.from, false),
@@ -49,6 +53,11 @@ on every port the destination pod declares.
       port: values.port === undefined ? undefined : port(values.port),
       protocol: values.protocol === undefined ? undefined : protocol(values.protocol),
     };
+    if (values.live) {
+      const results = await reachLive(manifests, query, { stage: (s) => io.err(` • ${s}`) });
+      io.out(output === 'json' ? JSON.stringify({ results }, null, 2) : renderMatrix(TruthTable.fromResults(results)));
+      return 0;
+    }
     io.out(output === 'json' ? JSON.stringify({ results: reachResults(cluster, query) }, null, 2) : renderMatrix(reach(cluster, query)));
     return 0;
   },

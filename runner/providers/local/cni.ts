@@ -14,14 +14,16 @@ export const CNI_CONF_PATH = '/etc/cni/net.d/10-flatnet.conflist';
 const IPAM_DIR = '/run/flatnet/ipam';
 
 export interface NetworkConfig {
-  podCIDR: string;
-  podCIDRv6?: string;
+  /** IPv4 subnets pods take addresses from (the first is used for new pods; the others only for requested addresses). */
+  podSubnets: string[];
+  podSubnetsV6?: string[];
   mtu: number;
 }
 
 export function conflist(net: NetworkConfig): object {
-  const ranges = [[{ subnet: net.podCIDR }], ...(net.podCIDRv6 ? [[{ subnet: net.podCIDRv6 }]] : [])];
-  const routes = [{ dst: '0.0.0.0/0' }, ...(net.podCIDRv6 ? [{ dst: '::/0' }] : [])];
+  const v6 = net.podSubnetsV6 ?? [];
+  const ranges = [net.podSubnets.map((subnet) => ({ subnet })), ...(v6.length ? [v6.map((subnet) => ({ subnet }))] : [])];
+  const routes = [{ dst: '0.0.0.0/0' }, ...(v6.length ? [{ dst: '::/0' }] : [])];
   return {
     cniVersion: '1.0.0',
     name: 'flatnet',

@@ -12,28 +12,38 @@ import type { RootfsName } from './profiles.ts';
 import { NGINX_INDEX } from './nginx-index.ts';
 
 /** Bump when what goes into a root filesystem changes, so caches rebuild. */
-const LAYOUT_VERSION = 3;
+const LAYOUT_VERSION = 7;
 
 const BINARIES: Record<RootfsName, string[]> = {
-  web: ['/bin/busybox', '/usr/bin/curl'],
+  web: ['/bin/busybox', '/usr/bin/curl', '/usr/bin/socat'],
   tools: ['/bin/busybox', '/usr/bin/curl', '/usr/bin/socat'],
   server: ['/bin/busybox', '/usr/bin/curl', '/usr/bin/socat'],
   dns: ['/bin/busybox'],
 };
 
-/** Agnhost-like server: `flatnet-serve [PORT/PROTO ...]` plus every port in FLATNET_PORTS. */
+/**
+ * Agnhost-like server: `flatnet-serve [PORT/PROTO ...]` plus every port in FLATNET_PORTS.
+ * Installed as /agnhost too, so pods written for the real image (`/agnhost netexec
+ * --http-port=8080 --udp-port=53`) serve the same ports.
+ */
 const SERVE = `#!/bin/sh
-# Serves each PORT/PROTO (declared containerPorts arrive in FLATNET_PORTS) like upstream's
-# agnhost test pods: TCP and UDP both answer with the pod's hostname.
+# Serves each PORT/PROTO like upstream's agnhost test pods: TCP answers HTTP requests with
+# 200 and the hostname (netexec), other TCP and UDP traffic with the hostname.
 ports=""
+add() { case " $ports " in *" $1 "*) ;; *) ports="$ports $1" ;; esac; }
 for a in "$@" $FLATNET_PORTS; do
-  case "$a" in */TCP|*/UDP|*/SCTP) case " $ports " in *" $a "*) ;; *) ports="$ports $a" ;; esac ;; esac
+  case "$a" in
+    */TCP|*/UDP|*/SCTP) add "$a" ;;
+    --http-port=*|--port=*) add "\${a#*=}/TCP" ;;
+    --udp-port=*) add "\${a#*=}/UDP" ;;
+    --sctp-port=*) add "\${a#*=}/SCTP" ;;
+  esac
 done
 for p in $ports; do
   port=\${p%/*}
   case "\${p#*/}" in
-    TCP) socat TCP6-LISTEN:$port,fork,reuseaddr,ipv6only=0 SYSTEM:'hostname' 2>/dev/null || socat TCP-LISTEN:$port,fork,reuseaddr SYSTEM:'hostname' & ;;
-    UDP) socat UDP6-RECVFROM:$port,fork,ipv6only=0 SYSTEM:'hostname' 2>/dev/null || socat UDP-RECVFROM:$port,fork SYSTEM:'hostname' & ;;
+    TCP) socat TCP-LISTEN:$port,fork,reuseaddr EXEC:/usr/local/bin/flatnet-respond & ;;
+    UDP) socat UDP-RECVFROM:$port,fork EXEC:/usr/local/bin/flatnet-respond & ;;
     SCTP) echo "flatnet-serve: SCTP port $port not served: this kernel has no SCTP" >&2 ;;
   esac
 done
@@ -41,9 +51,23 @@ echo "serving:$ports"
 wait
 `;
 
+/** One connection or datagram: HTTP gets a 200 with the hostname, anything else the hostname. */
+const RESPOND = `#!/bin/sh
+IFS= read -r line
+case "$line" in
+  GET\\ *|HEAD\\ *|POST\\ *|PUT\\ *)
+    cr=$(printf '\\r')
+    while IFS= read -r h && [ "\${h%$cr}" != "" ]; do :; done
+    body=$(hostname)
+    printf 'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s\\n' $((\${#body} + 1)) "$body" ;;
+  *) hostname ;;
+esac
+`;
+
 /** The DNS pod runs the node's Node.js on the project's DNS server; both are bind-mounted by the container init. */
 const DNS = `#!/bin/sh
-exec /flatnet/node /flatnet/app/runner/providers/local/dns/main.ts --records /flatnet/records/records.json --port 53 "$@"
+# The coredns image's own arguments (-conf Corefile) do not apply to this server.
+exec /flatnet/node /flatnet/app/runner/providers/local/dns/main.ts --records /flatnet/records/records.json --port 53
 `;
 
 export function cacheRoot(): string {
@@ -87,8 +111,14 @@ function build(name: RootfsName, dir: string): void {
     mkdirSync(join(dir, 'usr/share/nginx/html'), { recursive: true });
     writeFileSync(join(dir, 'usr/share/nginx/html/index.html'), NGINX_INDEX);
   }
-  if (name === 'server') script(join(dir, 'usr/local/bin/flatnet-serve'), SERVE);
+  if (name === 'server') {
+    script(join(dir, 'usr/local/bin/flatnet-serve'), SERVE);
+    script(join(dir, 'usr/local/bin/flatnet-respond'), RESPOND);
+    symlinkSync('usr/local/bin/flatnet-serve', join(dir, 'agnhost'));
+  }
   if (name === 'dns') {
+    // The node's Node.js binary is bind-mounted at /flatnet/node; its libraries must be here.
+    copyWithLibraries(process.execPath, dir, false);
     script(join(dir, 'usr/local/bin/flatnet-dns'), DNS);
     for (const d of ['flatnet/app', 'flatnet/records']) mkdirSync(join(dir, d), { recursive: true });
     writeFileSync(join(dir, 'flatnet/node'), '');
@@ -101,8 +131,8 @@ function script(path: string, text: string): void {
 }
 
 /** Copies a binary and every library `ldd` lists, at the same paths (so the dynamic loader finds them). */
-function copyWithLibraries(bin: string, dir: string): void {
-  const files = new Set([bin]);
+function copyWithLibraries(bin: string, dir: string, includeBinary = true): void {
+  const files = new Set(includeBinary ? [bin] : []);
   let ldd = '';
   try {
     ldd = execFileSync('ldd', [bin], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });

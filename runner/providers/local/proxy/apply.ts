@@ -34,27 +34,48 @@ export function applyProxyRules(input: ProxyInput, run: Run): Promise<void> {
   return next;
 }
 
+/** What a node has been prepared with, per runner: the sysctl, the version probe and the base jumps happen once. */
+const prepared = new WeakMap<Run, { randomFully: boolean }>();
+
 async function applyOnce(input: ProxyInput, run: Run): Promise<void> {
   kubeProxyRules(input); // invalid input fails here, before the node is touched
-  await must(run, 'allowing NodePorts on 127.0.0.1', 'sysctl', ['-w', 'net.ipv4.conf.all.route_localnet=1']);
-  const randomFully = hasRandomFully((await must(run, 'reading the iptables version', 'iptables', ['--version'])).stdout);
-
-  for (const jump of JUMP_CHAINS) {
-    const t = ['-t', jump.table];
-    const created = await run('iptables', [...WAIT, ...t, '-N', jump.dstChain]);
-    if (created.code !== 0 && created.code !== 1) throw failed(`creating chain ${jump.dstChain}`, 'iptables', [...t, '-N', jump.dstChain], created);
-    const args = jumpRuleArgs(jump);
-    const check = await run('iptables', [...WAIT, ...t, '-C', jump.srcChain, ...args]);
-    if (check.code === 0) continue;
-    await must(run, `adding the ${jump.srcChain} -> ${jump.dstChain} jump`, 'iptables', [...WAIT, ...t, '-I', jump.srcChain, ...args]);
+  let node = prepared.get(run);
+  if (!node) {
+    node = await prepare(run);
+    prepared.set(run, node);
   }
-
   const saved = await must(run, 'reading the nat table', 'iptables-save', ['-t', 'nat']);
-  const rules = kubeProxyRules(input, { randomFully, existingNatChains: chainNames(saved.stdout) });
+  // Someone flushed the base jumps (e.g. `iptables -t nat -F` in the node shell): put them back.
+  if (!saved.stdout.includes('-j KUBE-SERVICES')) await installJumps(run);
+  const rules = kubeProxyRules(input, { randomFully: node.randomFully, existingNatChains: chainNames(saved.stdout) });
   const text = rules.filter + rules.nat;
   const args = [...WAIT, '--noflush', '--counters'];
   const r = await run('iptables-restore', args, text);
   if (r.code !== 0) throw failed('loading the Service rules', 'iptables-restore', args, r, offendingLine(r.stderr, text));
+}
+
+async function prepare(run: Run): Promise<{ randomFully: boolean }> {
+  await must(run, 'allowing NodePorts on 127.0.0.1', 'sysctl', ['-w', 'net.ipv4.conf.all.route_localnet=1']);
+  const randomFully = hasRandomFully((await must(run, 'reading the iptables version', 'iptables', ['--version'])).stdout);
+  await installJumps(run);
+  return { randomFully };
+}
+
+/**
+ * kube-proxy's check-then-insert for each jump from a built-in chain (not atomic, hence the
+ * queue), as one shell script so the node is entered once rather than three times a jump.
+ */
+async function installJumps(run: Run): Promise<void> {
+  const q = (a: string[]) => a.map((x) => `'${x.replace(/'/g, `'\\''`)}'`).join(' ');
+  const script = JUMP_CHAINS.map((jump) => {
+    const t = [...WAIT, '-t', jump.table];
+    const args = jumpRuleArgs(jump);
+    return [
+      `iptables ${q([...t, '-N', jump.dstChain])} 2>/dev/null`,
+      `iptables ${q([...t, '-C', jump.srcChain, ...args])} 2>/dev/null || iptables ${q([...t, '-I', jump.srcChain, ...args])} || exit 1`,
+    ].join('\n');
+  }).join('\n');
+  await must(run, 'adding the jumps to the KUBE-* chains', 'sh', ['-c', script]);
 }
 
 /** iptables >= 1.6.2 has --random-fully (utiliptables' MinRandomFullyVersion). */

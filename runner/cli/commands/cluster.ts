@@ -1,0 +1,136 @@
+/**
+ * @module
+ * `flatnet cluster up|down|status|apply|exec|shell`: drive the embedded `local` cluster.
+ */
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { FlatnetError } from '../../../checkers/errors.ts';
+import { call, daemonInfo, notRunning } from '../../providers/local/client.ts';
+import { runDaemon } from '../../providers/local/daemon.ts';
+import { down, downAll, list, up } from '../../providers/local/lifecycle.ts';
+import { readInputs } from '../inputs.ts';
+import type { Command, IO } from '../command.ts';
+
+const USAGE = `flatnet cluster <subcommand> [--name NAME]
+
+  up                       start a cluster (default name: flatnet) and wait until it is ready
+  down [--all]             stop a cluster and delete its state; --all also removes leftovers of crashed clusters
+  status                   list clusters and their pods
+  apply -f FILE_OR_DIR     create or update objects (like kubectl apply)
+  exec NS/POD [-c C] [-i] [-t] -- CMD...
+                           run a command in a pod's container
+  shell node               a shell on the cluster's node (ip a, iptables-save, cat /etc/cni/net.d/*, tcpdump -i any)
+
+The cluster is made of real Linux parts inside its own namespaces (docs/0001-local-cluster.md).`;
+
+export const clusterCommand: Command = {
+  name: 'cluster',
+  summary: 'Run the embedded local cluster: up, down, status, apply, exec, shell',
+  usage: USAGE,
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    const split = rest.indexOf('--');
+    const flags = split >= 0 ? rest.slice(0, split) : rest;
+    const command = split >= 0 ? rest.slice(split + 1) : [];
+    const { values, positionals } = parseArgs({
+      args: flags,
+      options: {
+        name: { type: 'string', default: 'flatnet' },
+        all: { type: 'boolean', default: false },
+        filename: { type: 'string', short: 'f', multiple: true },
+        container: { type: 'string', short: 'c' },
+        stdin: { type: 'boolean', short: 'i', default: false },
+        tty: { type: 'boolean', short: 't', default: false },
+      },
+      allowPositionals: true,
+    });
+    const name = values.name;
+    switch (sub) {
+      case '__daemon':
+        await runDaemon(name);
+        return new Promise<number>(() => {}); // runs until stopped
+      case 'up': {
+        io.err(`Creating cluster "${name}" ...`);
+        const ms = await up(name, { stage: (s) => io.err(` • ${s}`) });
+        io.err(` ✓ Ready in ${(ms / 1000).toFixed(2)}s`);
+        return 0;
+      }
+      case 'down': {
+        if (values.all) {
+          const removed = await downAll();
+          io.err(removed.length ? `Deleted: ${removed.join(', ')}` : 'Nothing to delete');
+        } else {
+          io.err((await down(name)) ? `Deleted cluster "${name}"` : `No cluster "${name}"`);
+        }
+        return 0;
+      }
+      case 'status':
+        return status(io);
+      case 'apply': {
+        const objects = readInputs(values.filename ?? []).map((m) => m.object);
+        const r = await call<{ lines: string[] }>(name, 'POST', '/apply', { objects });
+        for (const l of r.lines) io.out(l);
+        await call(name, 'POST', '/settle');
+        return 0;
+      }
+      case 'exec':
+        return exec(name, positionals[0], values.container, command, values.tty);
+      case 'shell':
+        if (positionals[0] !== 'node') throw new FlatnetError('BadShell', `shell ${positionals[0] ?? ''}: only \`shell node\` exists`, {}, 'run `flatnet cluster shell node`');
+        return shellNode(name);
+      default:
+        io.err(USAGE);
+        return 2;
+    }
+  },
+};
+
+async function status(io: IO): Promise<number> {
+  const names = list();
+  if (names.length === 0) {
+    io.out('No clusters. Start one with `npx flatnet cluster up`.');
+    return 0;
+  }
+  for (const n of names) {
+    const info = daemonInfo(n);
+    if (!info) {
+      io.out(`${n}: stopped (state kept; \`flatnet cluster down --name ${n}\` deletes it)`);
+      continue;
+    }
+    const s = await call<{ stage: string; rootless: boolean; pods: { namespace: string; name: string; phase: string; ip: string | null; ready: boolean; restarts: number; reason: string | null }[] }>(n, 'GET', '/status');
+    io.out(`${n}: ${s.stage} (${s.rootless ? 'rootless' : 'root'}, pid ${info.pid})`);
+    const rows = s.pods.map((p) => [p.namespace, p.name, p.reason ?? p.phase, p.ip ?? '<none>', String(p.restarts)]);
+    io.out(table([['NAMESPACE', 'NAME', 'STATUS', 'IP', 'RESTARTS'], ...rows]));
+  }
+  return 0;
+}
+
+async function exec(name: string, target: string | undefined, container: string | undefined, argv: string[], tty: boolean): Promise<number> {
+  if (!target || !target.includes('/')) throw new FlatnetError('BadPod', `exec ${target ?? ''}: expected NS/POD`, {}, 'write it like `flatnet cluster exec lab/frontend -- ip a`');
+  if (argv.length === 0) throw new FlatnetError('NoCommand', 'exec: no command given', {}, 'put the command after --, e.g. `-- ip a`');
+  const [namespace, pod] = target.split('/') as [string, string];
+  const params = new URLSearchParams({ namespace, name: pod, ...(container ? { container } : {}) });
+  const t = await call<{ pid: number; rootless: boolean }>(name, 'GET', `/exec-target?${params}`);
+  const args = ['-t', String(t.pid), ...(t.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-u', '-m', '-p', '-r', '-w', '--', ...argv];
+  return passthrough('nsenter', args, { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', TERM: tty ? (process.env.TERM ?? 'xterm') : 'dumb' });
+}
+
+async function shellNode(name: string): Promise<number> {
+  const info = daemonInfo(name);
+  if (!info) throw notRunning(name);
+  const args = ['-t', String(info.nodePid), ...(info.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', '-u', '-p', '--', 'bash', '--norc', '-i'];
+  return passthrough('nsenter', args, { ...process.env, PS1: `root@flatnet-${name}-control-plane:\\w# ` });
+}
+
+function passthrough(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: 'inherit', env });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]! + 3)).join('').trimEnd()).join('\n');
+}

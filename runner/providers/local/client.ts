@@ -1,0 +1,52 @@
+/**
+ * @module
+ * The CLI's side of the control socket: JSON requests to a running cluster's daemon.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { FlatnetError } from '../../../checkers/errors.ts';
+import { clusterDir } from './config.ts';
+import type { DaemonInfo } from './daemon.ts';
+
+export function daemonInfo(name: string): DaemonInfo | undefined {
+  const path = join(clusterDir(name), 'daemon.json');
+  if (!existsSync(path)) return undefined;
+  const info = JSON.parse(readFileSync(path, 'utf8')) as DaemonInfo;
+  return isAlive(info.pid) ? info : undefined;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function notRunning(name: string): FlatnetError {
+  return new FlatnetError('ClusterNotRunning', `cluster "${name}" is not running`, {}, `start it with \`npx flatnet cluster up${name === 'flatnet' ? '' : ` --name ${name}`}\``);
+}
+
+export async function call<T>(name: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const info = daemonInfo(name);
+  if (!info) throw notRunning(name);
+  return callSocket<T>(info.socket, method, path, body);
+}
+
+export function callSocket<T>(socket: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: socket, method, path, headers: { 'content-type': 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const json = JSON.parse(Buffer.concat(chunks).toString() || '{}') as T & { error?: { code: string; message: string; fix?: string } };
+        if (json.error) reject(new FlatnetError(json.error.code, json.error.message, {}, json.error.fix));
+        else resolve(json);
+      });
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * @module
+ * The daemon's control socket: a small JSON-over-HTTP API on a unix socket in the
+ * cluster's state folder (owner-only), used by `flatnet cluster ...`. The Kubernetes API
+ * for kubectl is a separate server (issue 6).
+ */
+import { chmodSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { FlatnetError } from '../../../../checkers/errors.ts';
+import type { Cluster } from '../daemon.ts';
+import { applyObjects } from './apply.ts';
+import { statusOf } from './status.ts';
+import { probeFlows, type LiveFlow } from './probe.ts';
+
+type Handler = (c: Cluster, body: Record<string, unknown>, url: URL) => unknown | Promise<unknown>;
+
+const routes: Record<string, Handler> = {
+  'GET /status': (c) => statusOf(c),
+  'POST /apply': (c, body) => applyObjects(c, (body.objects ?? []) as never[]),
+  'POST /delete': (c, body) => {
+    const { resource, namespace, name } = body as { resource: never; namespace?: string; name: string };
+    c.store.delete(resource, namespace, name);
+    return { deleted: true };
+  },
+  'GET /exec-target': (c, _b, url) => {
+    const t = c.kubelet.container(url.searchParams.get('namespace') ?? 'default', url.searchParams.get('name') ?? '', url.searchParams.get('container') ?? undefined);
+    return { pid: t.running.pid, container: t.name, rootless: c.node.rootless };
+  },
+  'POST /probe': async (c, body) => ({ results: await probeFlows(c, (body.flows ?? []) as LiveFlow[]) }),
+  'GET /object': (c, _b, url) => ({
+    object: c.store.get(url.searchParams.get('resource') as never, url.searchParams.get('namespace') ?? undefined, url.searchParams.get('name') ?? '') ?? null,
+  }),
+  'POST /settle': async (c) => {
+    await c.dataplane.settled();
+    return { settled: true, error: c.dataplane.lastError ?? null };
+  },
+  'POST /shutdown': (c) => {
+    setTimeout(() => void c.onShutdown?.(), 10);
+    return { stopping: true };
+  },
+};
+
+export function startControlServer(cluster: Cluster, socket: string): Promise<Server> {
+  rmSync(socket, { force: true });
+  const server = createServer((req, res) => void handle(cluster, req, res));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socket, () => {
+      chmodSync(socket, 0o600);
+      resolve(server);
+    });
+  });
+}
+
+async function handle(cluster: Cluster, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://flatnet');
+  const route = routes[`${req.method} ${url.pathname}`];
+  try {
+    if (!route) throw new FlatnetError('NotFound', `no route ${req.method} ${url.pathname}`);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : {};
+    send(res, 200, await route(cluster, body, url));
+  } catch (e) {
+    const err = e instanceof FlatnetError ? e : new FlatnetError('Internal', e instanceof Error ? e.message : String(e));
+    send(res, err.code === 'NotFound' ? 404 : 400, { error: { code: err.code, message: err.message, fix: err.fix, where: err.where } });
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

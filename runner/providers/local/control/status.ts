@@ -1,0 +1,23 @@
+/** What `flatnet cluster status` shows and `cluster up` polls. */
+import type { Cluster } from '../daemon.ts';
+
+export function statusOf(c: Cluster) {
+  return {
+    name: c.name,
+    node: c.node.node,
+    nodePid: c.node.pid,
+    rootless: c.node.rootless,
+    stage: c.stage,
+    ready: c.ready,
+    dataplaneError: c.dataplane.lastError ?? null,
+    pods: c.store.list('pods').map((p) => ({
+      namespace: p.metadata.namespace,
+      name: p.metadata.name,
+      phase: p.status?.phase,
+      ip: p.status?.podIP ?? null,
+      ready: (p.status?.conditions as { type: string; status: string }[] | undefined)?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false,
+      restarts: ((p.status?.containerStatuses ?? []) as { restartCount: number }[]).reduce((n, s) => n + s.restartCount, 0),
+      reason: ((p.status?.containerStatuses ?? []) as { state?: { waiting?: { reason?: string } } }[]).map((s) => s.state?.waiting?.reason).find(Boolean) ?? null,
+    })),
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * @module
+ * Keeps the node's kernel in step with the store: kube-proxy rules for Services, filter
+ * rules for NetworkPolicies (compiled by the same engine as `flatnet reach`), and the DNS
+ * records file the coredns pods serve. Changes are coalesced for a few milliseconds, then
+ * applied in one go; applies never overlap.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildCluster } from '../../../../checkers/engine/index.ts';
+import { CLUSTER_DOMAIN, POD_CIDR } from '../config.ts';
+import type { DnsRecords } from '../dns/records.ts';
+import { applyPolicyRules } from '../policy/apply.ts';
+import { policyRules } from '../policy/iptables.ts';
+import { applyProxyRules, type ProxyInput, type ServiceView } from '../proxy/index.ts';
+import type { Sandbox } from '../sandbox.ts';
+import type { ObjectStore } from '../store/store.ts';
+import type { KObject } from '../store/types.ts';
+import { debug } from '../../../log.ts';
+
+const COALESCE_MS = 5;
+const WATCHED = new Set(['pods', 'services', 'endpoints', 'namespaces', 'networkpolicies']);
+
+export class Dataplane {
+  private readonly store: ObjectStore;
+  private readonly node: Sandbox;
+  private readonly nodeIP: string;
+  private readonly recordsDir: string;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private stopWatch: (() => void) | undefined;
+  /** Resolves after the next apply completes (tests and `wait` use it). */
+  private waiters: (() => void)[] = [];
+  lastError: string | undefined;
+
+  constructor(store: ObjectStore, node: Sandbox, nodeIP: string, recordsDir: string) {
+    this.store = store;
+    this.node = node;
+    this.nodeIP = nodeIP;
+    this.recordsDir = recordsDir;
+  }
+
+  start(): void {
+    this.stopWatch = this.store.watch((e) => {
+      if (WATCHED.has(e.resource)) this.schedule();
+    });
+    this.schedule();
+  }
+
+  stop(): Promise<void> {
+    this.stopWatch?.();
+    if (this.timer) clearTimeout(this.timer);
+    return this.running;
+  }
+
+  /** Waits until everything changed so far is in the kernel. */
+  settled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const waiters = this.waiters.splice(0);
+      this.running = this.running.then(() => this.apply()).finally(() => waiters.forEach((w) => w()));
+    }, COALESCE_MS);
+  }
+
+  /** One runner for the node's lifetime: the proxy prepares a node once per runner. */
+  private readonly run = async (cmd: string, args: string[], stdin?: string) => {
+    const t = performance.now();
+    const r = await this.node.run(cmd, args, { input: stdin });
+    if (process.env.FLATNET_DEBUG) debug(`  ${cmd} ${args.slice(0, 4).join(' ')}: ${Math.round(performance.now() - t)}ms`);
+    return r;
+  };
+
+  /** What was last loaded; most store changes (pod status, events) change neither. */
+  private applied = { records: '', proxy: '', policy: '' };
+
+  private async apply(): Promise<void> {
+    try {
+      const records = JSON.stringify(this.records());
+      if (records !== this.applied.records) {
+        const tmp = join(this.recordsDir, 'records.json.tmp');
+        writeFileSync(tmp, records);
+        renameSync(tmp, join(this.recordsDir, 'records.json'));
+        this.applied.records = records;
+      }
+      const proxy = this.proxyInput();
+      const proxyKey = JSON.stringify(proxy);
+      if (proxyKey !== this.applied.proxy) {
+        await applyProxyRules(proxy, this.run);
+        this.applied.proxy = proxyKey;
+      }
+      const cluster = this.policyCluster();
+      const policyKey = JSON.stringify(policyRules(cluster));
+      if (policyKey !== this.applied.policy) {
+        await applyPolicyRules(cluster, this.run);
+        this.applied.policy = policyKey;
+      }
+      this.lastError = undefined;
+      debug('dataplane applied');
+    } catch (e) {
+      this.lastError = e instanceof Error ? e.message : String(e);
+      debug(`dataplane apply failed: ${this.lastError}`);
+    }
+  }
+
+  private proxyInput(): ProxyInput {
+    const services: ServiceView[] = this.store.list('services').map((svc) => {
+      const spec = svc.spec as { type?: ServiceView['type']; clusterIP?: string; ports?: { name?: string; port: number; protocol?: string; nodePort?: number }[] };
+      const endpoints = this.store.get('endpoints', svc.metadata.namespace, svc.metadata.name);
+      return {
+        namespace: svc.metadata.namespace!,
+        name: svc.metadata.name,
+        type: spec.type ?? 'ClusterIP',
+        clusterIP: spec.clusterIP ?? 'None',
+        ports: (spec.ports ?? []).map((p) => ({
+          name: p.name ?? '',
+          port: p.port,
+          protocol: (p.protocol ?? 'TCP') as 'TCP',
+          ...(p.nodePort ? { nodePort: p.nodePort } : {}),
+          endpoints: endpointsFor(endpoints, p.name ?? '', p.protocol ?? 'TCP'),
+        })),
+      };
+    });
+    return { services, nodeIPs: [this.nodeIP], clusterCIDR: POD_CIDR };
+  }
+
+  /** Only pods that have an address are on the network; the engine must not invent one for the others. */
+  private policyCluster() {
+    const pods = this.store.list('pods').filter((p) => p.status?.podIP && !p.spec?.hostNetwork);
+    return buildCluster([...this.store.list('namespaces'), ...pods, ...this.store.list('networkpolicies')]).cluster;
+  }
+
+  private records(): DnsRecords {
+    const pods = this.store.list('pods');
+    const records: DnsRecords = {
+      domain: CLUSTER_DOMAIN,
+      services: this.store.list('services').map((svc) => {
+        const spec = svc.spec as { type?: string; clusterIPs?: string[]; clusterIP?: string; externalName?: string; ports?: { name?: string; port: number; protocol?: string }[] };
+        const ep = this.store.get('endpoints', svc.metadata.namespace, svc.metadata.name);
+        return {
+          namespace: svc.metadata.namespace!,
+          name: svc.metadata.name,
+          type: (spec.type ?? 'ClusterIP') as 'ClusterIP',
+          clusterIPs: spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : []),
+          ...(spec.externalName ? { externalName: spec.externalName } : {}),
+          ports: (spec.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, protocol: (p.protocol ?? 'TCP') as 'TCP' })),
+          endpoints: dnsEndpoints(ep, pods),
+        };
+      }),
+      pods: pods
+        .filter((p) => p.status?.podIP)
+        .map((p) => ({
+          namespace: p.metadata.namespace!,
+          name: p.metadata.name,
+          ips: ((p.status?.podIPs as { ip: string }[] | undefined) ?? []).map((i) => i.ip),
+          ...(p.spec?.hostname ? { hostname: String(p.spec.hostname) } : {}),
+          ...(p.spec?.subdomain ? { subdomain: String(p.spec.subdomain) } : {}),
+        })),
+    };
+    return records;
+  }
+}
+
+type Subset = { addresses?: { ip: string }[]; notReadyAddresses?: { ip: string }[]; ports?: { name?: string; port: number; protocol?: string }[] };
+
+function endpointsFor(ep: KObject | undefined, portName: string, protocol: string): { ip: string; port: number; ready: boolean }[] {
+  const out: { ip: string; port: number; ready: boolean }[] = [];
+  for (const s of (ep?.subsets ?? []) as Subset[]) {
+    const port = s.ports?.find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol);
+    if (!port) continue;
+    for (const a of s.addresses ?? []) out.push({ ip: a.ip, port: port.port, ready: true });
+    for (const a of s.notReadyAddresses ?? []) out.push({ ip: a.ip, port: port.port, ready: false });
+  }
+  return out;
+}
+
+function dnsEndpoints(ep: KObject | undefined, pods: KObject[]): DnsRecords['services'][number]['endpoints'] {
+  const out: DnsRecords['services'][number]['endpoints'] = [];
+  for (const s of (ep?.subsets ?? []) as (Subset & { addresses?: { ip: string; targetRef?: { name: string } }[] })[]) {
+    const ports = (s.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, protocol: p.protocol ?? 'TCP' }));
+    const add = (a: { ip: string; targetRef?: { name: string } }, ready: boolean) => {
+      const pod = pods.find((p) => p.metadata.name === a.targetRef?.name);
+      const hostname = pod?.spec?.hostname as string | undefined;
+      out.push({ ip: a.ip, ready, ports, ...(a.targetRef ? { podName: a.targetRef.name } : {}), ...(hostname ? { hostname } : {}) });
+    };
+    for (const a of s.addresses ?? []) add(a, true);
+    for (const a of (s.notReadyAddresses ?? []) as { ip: string; targetRef?: { name: string } }[]) add(a, false);
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+/**
+ * @module
+ * Events as `kubectl describe` and `kubectl get events` show them. Repeats of the same
+ * reason and message on the same object bump `count` instead of adding lines.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ObjectStore } from '../store/store.ts';
+import type { KObject } from '../store/types.ts';
+
+export type EventType = 'Normal' | 'Warning';
+
+export class Recorder {
+  private readonly store: ObjectStore;
+  private readonly component: string;
+  private readonly host: string;
+
+  constructor(store: ObjectStore, component: string, host: string) {
+    this.store = store;
+    this.component = component;
+    this.host = host;
+  }
+
+  record(obj: KObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
+    const namespace = obj.metadata.namespace ?? 'default';
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const same = this.store
+      .list('events', namespace)
+      .find((e) => (e.involvedObject as { uid?: string }).uid === obj.metadata.uid && e.reason === reason && e.message === message);
+    if (same) {
+      this.store.mutate('events', namespace, same.metadata.name, (e) => {
+        e.count = Number(e.count ?? 1) + 1;
+        e.lastTimestamp = now;
+      });
+      return;
+    }
+    this.store.create('events', {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${obj.metadata.name}.${randomBytes(8).toString('hex')}`, namespace },
+      involvedObject: {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        name: obj.metadata.name,
+        namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        ...(fieldPath ? { fieldPath } : {}),
+      },
+      reason,
+      message,
+      type,
+      count: 1,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      source: { component: this.component, host: this.host },
+      reportingComponent: this.component,
+      reportingInstance: this.host,
+    });
+  }
+}

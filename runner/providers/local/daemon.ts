@@ -1,0 +1,142 @@
+/**
+ * @module
+ * The cluster process: one per cluster, started detached by `flatnet cluster up`. It owns
+ * the object store, the node sandbox, the controllers and the control socket the CLI talks
+ * to. Ordered start-up actions, and on SIGTERM an orderly stop; on SIGKILL the node dies
+ * with it (see sandbox.ts).
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { installConfig, type NetworkConfig } from './cni.ts';
+import { MTU, NODE_IP, NODE_POD_CIDR, clusterDir, nodeName } from './config.ts';
+import { startControlServer } from './control/server.ts';
+import { bootstrap } from './controllers/bootstrap.ts';
+import { Dataplane } from './controllers/dataplane.ts';
+import { reconcileEndpoints } from './controllers/endpoints.ts';
+import { Recorder } from './controllers/events.ts';
+import { Kubelet } from './controllers/kubelet.ts';
+import { reconcileNamespaces } from './controllers/namespaces.ts';
+import { PodRuntime } from './pods/runtime.ts';
+import { Sandbox } from './sandbox.ts';
+import { loadSnapshot, persist } from './store/persist.ts';
+import { ObjectStore } from './store/store.ts';
+import { debug } from '../../log.ts';
+
+export interface DaemonInfo {
+  name: string;
+  pid: number;
+  nodePid: number;
+  rootless: boolean;
+  socket: string;
+  startedAt: string;
+}
+
+export interface Cluster {
+  name: string;
+  store: ObjectStore;
+  node: Sandbox;
+  kubelet: Kubelet;
+  dataplane: Dataplane;
+  runtime: PodRuntime;
+  /** Progress of start-up, for `cluster up` to show. */
+  stage: string;
+  ready: boolean;
+  /** Set once running: stops the cluster in order. */
+  onShutdown?: () => Promise<void>;
+}
+
+export async function runDaemon(name: string): Promise<void> {
+  const dir = clusterDir(name);
+  const logDir = join(dir, 'logs');
+  const recordsDir = join(dir, 'dns');
+  for (const d of [dir, logDir, recordsDir]) mkdirSync(d, { recursive: true });
+  const rootless = process.getuid?.() !== 0;
+  const node = nodeName(name);
+  const options = readOptions(dir);
+  const net: NetworkConfig = { podSubnets: options.podSubnets ?? [NODE_POD_CIDR], podSubnetsV6: options.podSubnetsV6, mtu: MTU };
+
+  // 1. The store, as it was when the cluster last ran.
+  const store = new ObjectStore(loadSnapshot(dir));
+  const flush = persist(store, dir);
+  // 2. The node: namespaces, CNI config.
+  debug(`starting cluster ${name} (${rootless ? 'rootless' : 'root'})`);
+  const sandbox = await Sandbox.start({ node, nodeIP: NODE_IP, rootless });
+  debug(`node sandbox up, holder pid ${sandbox.pid}`);
+  await installConfig(sandbox, net);
+  const runtime = new PodRuntime(sandbox, net);
+  const cluster: Cluster = {
+    name,
+    store,
+    node: sandbox,
+    runtime,
+    kubelet: new Kubelet(store, runtime, new Recorder(store, 'kubelet', node), { node, hostIP: NODE_IP, logDir, recordsDir }),
+    dataplane: new Dataplane(store, sandbox, NODE_IP, recordsDir),
+    stage: 'Starting control plane',
+    ready: false,
+  };
+  // 3. The control socket, so `cluster up` can follow progress from here on.
+  const socket = join(dir, 'control.sock');
+  const server = await startControlServer(cluster, socket);
+  const info: DaemonInfo = { name, pid: process.pid, nodePid: sandbox.pid, rootless, socket, startedAt: new Date().toISOString() };
+  writeFileSync(join(dir, 'daemon.json'), JSON.stringify(info, null, 2));
+
+  // 4. System objects, then the controllers that make them real.
+  bootstrap(store, node, NODE_IP);
+  cluster.stage = 'Starting CoreDNS';
+  cluster.dataplane.start();
+  cluster.kubelet.start();
+  const controllers = () => {
+    reconcileNamespaces(store);
+    reconcileEndpoints(store, node);
+  };
+  let pending = false;
+  store.watch(() => {
+    if (pending) return;
+    pending = true;
+    queueMicrotask(() => {
+      pending = false;
+      controllers();
+    });
+  });
+  controllers();
+  await untilDnsReady(store);
+  debug('coredns ready');
+  await cluster.dataplane.settled();
+  debug('dataplane settled: ready');
+  cluster.stage = 'Ready';
+  cluster.ready = true;
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    await sandbox.stop(); // ends every pod at once: the kernel kills the node's PID namespace
+    flush();
+    rmSync(socket, { force: true });
+    rmSync(join(dir, 'daemon.json'), { force: true });
+    process.exit(0);
+  };
+  cluster.onShutdown = stop;
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+}
+
+/** Options `cluster up` leaves for the daemon (e.g. `reach --live` widens the pod subnets to fit requested addresses). */
+export interface ClusterOptions {
+  podSubnets?: string[];
+  podSubnetsV6?: string[];
+}
+
+function readOptions(dir: string): ClusterOptions {
+  const path = join(dir, 'options.json');
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ClusterOptions) : {};
+}
+
+async function untilDnsReady(store: ObjectStore): Promise<void> {
+  for (;;) {
+    const dns = store.list('pods', 'kube-system', (p) => p.metadata.labels?.['k8s-app'] === 'kube-dns');
+    if (dns.length > 0 && dns.every((p) => (p.status?.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True'))) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * @module
+ * Starting and stopping clusters from the CLI: `up` starts the daemon detached and follows
+ * its start-up stages; `down` asks it to stop (or kills it); `down --all` also sweeps up what
+ * a crash may have left — daemons and node holders found by their `flatnet` markers, host
+ * network namespaces named flatnet-*, and state folders.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FlatnetError } from '../../../checkers/errors.ts';
+import { call, callSocket, daemonInfo, isAlive } from './client.ts';
+import { clusterDir, stateRoot } from './config.ts';
+import { run } from './exec.ts';
+import type { ClusterOptions } from './daemon.ts';
+
+const BIN = fileURLToPath(new URL('../../../bin/flatnet.js', import.meta.url));
+
+export interface Progress {
+  stage(name: string): void;
+}
+
+/** Starts the cluster's daemon and waits until CoreDNS is up. Returns the time it took. */
+export async function up(name: string, progress: Progress, options: ClusterOptions = {}, timeoutMs = 60_000): Promise<number> {
+  if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(name)) {
+    throw new FlatnetError('BadClusterName', `cluster name "${name}" is not a short lowercase DNS label`, {}, 'use letters, digits and dashes, e.g. --name lab1');
+  }
+  if (daemonInfo(name)) throw new FlatnetError('ClusterExists', `cluster "${name}" is already running`, {}, `use it, or stop it first with \`npx flatnet cluster down --name ${name}\``);
+  const t0 = performance.now();
+  const dir = clusterDir(name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'options.json'), JSON.stringify(options));
+  const log = openSync(join(dir, 'daemon.log'), 'a');
+  const child = spawn(process.execPath, [BIN, 'cluster', '__daemon', '--name', name], { detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  let last = '';
+  for (;;) {
+    if (performance.now() - t0 > timeoutMs) throw new FlatnetError('ClusterTimeout', `cluster "${name}" was not ready after ${timeoutMs / 1000}s (stage: ${last || 'starting'})`, {}, `see ${join(dir, 'daemon.log')}`);
+    if (child.exitCode !== null) throw new FlatnetError('ClusterFailed', `the cluster process exited: ${tail(join(dir, 'daemon.log'))}`, {}, 'run `npx flatnet doctor` to check this host');
+    const info = daemonInfo(name);
+    if (info) {
+      const s = await callSocket<{ stage: string; ready: boolean }>(info.socket, 'GET', '/status').catch(() => undefined);
+      if (s && s.stage !== last) {
+        last = s.stage;
+        progress.stage(s.stage);
+      }
+      if (s?.ready) return performance.now() - t0;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Stops one cluster and deletes its state, as `kind delete cluster` does. */
+export async function down(name: string): Promise<boolean> {
+  const info = daemonInfo(name);
+  if (info) {
+    await call(name, 'POST', '/shutdown').catch(() => undefined);
+    await waitGone(info.pid, 5000);
+    if (isAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
+    await waitGone(info.nodePid, 5000);
+  }
+  const dir = clusterDir(name);
+  const existed = existsSync(dir);
+  rmSync(dir, { recursive: true, force: true });
+  return !!info || existed;
+}
+
+export function list(): string[] {
+  const dir = join(stateRoot(), 'clusters');
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+/** Everything: known clusters, then leftovers by marker. Returns what was removed. */
+export async function downAll(): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of list()) if (await down(name)) removed.push(`cluster ${name}`);
+  for (const pid of flatnetProcesses()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      removed.push(`process ${pid}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const netns = await run('ip', ['netns', 'list']);
+  for (const line of netns.stdout.split('\n')) {
+    const ns = line.split(' ')[0];
+    if (ns?.startsWith('flatnet')) {
+      await run('ip', ['netns', 'del', ns]);
+      removed.push(`netns ${ns}`);
+    }
+  }
+  return removed;
+}
+
+/** Daemons (`flatnet.js cluster __daemon`) and node holders (FLATNET_NODE in their environment). */
+function flatnetProcesses(): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmd.includes('cluster\0__daemon')) out.push(Number(entry));
+      else if (cmd.startsWith('unshare\0') && readFileSync(`/proc/${entry}/environ`, 'utf8').includes('FLATNET_NODE=')) out.push(Number(entry));
+    } catch {
+      // not ours to read, or gone
+    }
+  }
+  return out;
+}
+
+async function waitGone(pid: number, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (isAlive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+}
+
+function tail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').slice(-5).join(' | ');
+  } catch {
+    return '(no log)';
+  }
+}
