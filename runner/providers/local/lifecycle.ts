@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import { call, callSocket, daemonInfo, isAlive } from './client.ts';
-import { clusterDir, stateRoot } from './config.ts';
+import { clusterDir, defaultStateRoot, stateRoot } from './config.ts';
 import { run } from './exec.ts';
 import type { ClusterOptions } from './daemon.ts';
 
@@ -94,21 +94,30 @@ export async function downAll(): Promise<string[]> {
   return removed;
 }
 
-/** Daemons (`flatnet.js cluster __daemon`) and node holders (FLATNET_NODE in their environment). */
+/**
+ * Daemons (`flatnet.js cluster __daemon`) and node holders (FLATNET_NODE in their
+ * environment) of this state root only: another user's or another test's clusters are not ours.
+ */
 function flatnetProcesses(): number[] {
   const out: number[] = [];
+  const root = stateRoot();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes('cluster\0__daemon')) out.push(Number(entry));
-      else if (cmd.startsWith('unshare\0') && readFileSync(`/proc/${entry}/environ`, 'utf8').includes('FLATNET_NODE=')) out.push(Number(entry));
+      const daemon = cmd.includes('cluster\0__daemon');
+      if (!daemon && !cmd.startsWith('unshare\0')) continue;
+      const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (!daemon && !env.some((e) => e.startsWith('FLATNET_NODE='))) continue;
+      const theirs = env.find((e) => e.startsWith('FLATNET_STATE_DIR='))?.slice('FLATNET_STATE_DIR='.length);
+      if ((theirs ?? defaultStateRoot()) === root) out.push(Number(entry));
     } catch {
       // not ours to read, or gone
     }
   }
   return out;
 }
+
 
 async function waitGone(pid: number, ms: number): Promise<void> {
   const end = Date.now() + ms;

@@ -27,6 +27,7 @@ const routes: Record<string, Handler> = {
     return { pid: t.running.pid, container: t.name, rootless: c.node.rootless };
   },
   'POST /probe': async (c, body) => ({ results: await probeFlows(c, (body.flows ?? []) as LiveFlow[]) }),
+  'GET /objects': (c, _b, url) => ({ objects: c.store.list(url.searchParams.get('resource') as never, url.searchParams.get('namespace') ?? undefined) }),
   'GET /object': (c, _b, url) => ({
     object: c.store.get(url.searchParams.get('resource') as never, url.searchParams.get('namespace') ?? undefined, url.searchParams.get('name') ?? '') ?? null,
   }),

@@ -5,73 +5,37 @@
  * 10.96.0.10 in front of coredns pods labelled k8s-app=kube-dns). Idempotent: a
  * restarted cluster keeps what it had.
  */
-import { createHash } from 'node:crypto';
-import { COREDNS_IMAGE, DNS_SERVICE_IP, KUBERNETES_SERVICE_IP, KUBERNETES_VERSION, NODE_POD_CIDR } from '../config.ts';
+import { baselineObjects } from '../../../../checkers/lab/baseline.ts';
+import { KUBERNETES_VERSION, NODE_POD_CIDR } from '../config.ts';
 import { admit } from '../api/admit.ts';
 import type { ObjectStore } from '../store/store.ts';
-import type { KObject, Resource } from '../store/types.ts';
+import { resourceOfKind, type KObject, type Resource } from '../store/types.ts';
 
-export const COREDNS_REPLICAS = 2;
-
+/**
+ * The same kube-system the static grader assumes (checkers/lab/baseline.ts): one definition,
+ * so a lab's flows name the same coredns pods in the engine's world and in this cluster.
+ */
 export function bootstrap(store: ObjectStore, node: string, nodeIP: string): void {
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     ensure(store, 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
   ensure(store, 'nodes', nodeObject(node, nodeIP));
-  ensure(store, 'services', {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
-  });
-  ensure(store, 'services', {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: {
-      name: 'kube-dns',
-      namespace: 'kube-system',
-      labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
-      annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
-    },
-    spec: {
-      selector: { 'k8s-app': 'kube-dns' },
-      clusterIP: DNS_SERVICE_IP,
-      ports: [
-        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
-        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
-        { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
-      ],
-    },
-  });
-  // kind's coredns pods belong to a Deployment's ReplicaSet: the same name shape, without the controllers.
-  const hash = createHash('sha256').update(node).digest('hex');
-  const rs = `coredns-${hash.slice(0, 10).replace(/[0-9]/g, (d) => 'bcdfghjklm'[Number(d)]!)}`;
-  for (let i = 0; i < COREDNS_REPLICAS; i++) {
-    ensure(store, 'pods', {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: `${rs}-${hash.slice(10 + i * 5, 15 + i * 5).replace(/[0-9]/g, (d) => 'bcdfghjklm'[Number(d)]!)}`,
-        namespace: 'kube-system',
-        labels: { 'k8s-app': 'kube-dns', 'pod-template-hash': rs.slice(8) },
-      },
-      spec: {
-        priorityClassName: 'system-cluster-critical',
-        dnsPolicy: 'Default',
-        containers: [
-          {
-            name: 'coredns',
-            image: COREDNS_IMAGE,
-            args: ['-conf', '/etc/coredns/Corefile'],
-            ports: [
-              { name: 'dns', containerPort: 53, protocol: 'UDP' },
-              { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
-              { name: 'metrics', containerPort: 9153, protocol: 'TCP' },
-            ],
-          },
-        ],
-      },
-    });
+  for (const raw of baselineObjects() as unknown as KObject[]) {
+    const resource = resourceOfKind(raw.kind);
+    if (!resource || resource === 'namespaces') continue;
+    const obj = structuredClone(raw);
+    if (obj.kind === 'Service' && obj.metadata.name === 'kubernetes') obj.metadata.labels = { component: 'apiserver', provider: 'kubernetes' };
+    if (obj.kind === 'Service' && obj.metadata.name === 'kube-dns') {
+      obj.metadata.labels = { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' };
+    }
+    if (obj.kind === 'Pod') {
+      // As CoreDNS's Deployment has it: its own DNS is the node's, and the container is named coredns.
+      const spec = obj.spec as { dnsPolicy?: string; priorityClassName?: string; containers: { name: string }[] };
+      spec.dnsPolicy = 'Default';
+      spec.priorityClassName = 'system-cluster-critical';
+      spec.containers[0]!.name = 'coredns';
+    }
+    ensure(store, resource, obj);
   }
 }
 
