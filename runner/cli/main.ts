@@ -8,8 +8,9 @@ import { gradeCommand } from './commands/grade.ts';
 import { labCommand } from './commands/lab.ts';
 import { reachCommand } from './commands/reach.ts';
 import { clusterCommand } from './commands/cluster.ts';
+import { doctorCommand } from './commands/doctor.ts';
 
-const commands: Command[] = [reachCommand, labCommand, gradeCommand, clusterCommand];
+const commands: Command[] = [reachCommand, labCommand, gradeCommand, clusterCommand, doctorCommand];
 
 const stdio: IO = {
   out: (t) => process.stdout.write(`${t}\n`),

@@ -105,7 +105,7 @@ describe('kernel: iptables enforces what the engine decides (netns pods, CNI ptp
     await applyPolicyRules(cluster, run);
     const second = (await run('iptables-save', ['-t', 'filter'])).stdout;
 
-    assert.deepEqual(flatnetLines(first), flatnetLines(rules.v4.split('\n').join('\n')));
+    assert.deepEqual(flatnetLines(first), flatnetLines(rules.v4));
     assert.deepEqual(flatnetLines(second), flatnetLines(first));
     const forward = second.split('\n').filter((l) => l.startsWith('-A FORWARD '));
     assert.equal(forward.filter((l) => l.endsWith('-j FLATNET-FORWARD')).length, 1);

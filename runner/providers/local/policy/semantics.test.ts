@@ -41,7 +41,7 @@ function agree(cluster: Cluster): { correct: number; wrong: Cell[] } {
 }
 
 describe('the rules decide like the engine', () => {
-  it(`all ${upstream.length} states of the upstream netpol e2e cases, every pod pair and port`, () => {
+  it(`all ${upstream.length} states of the upstream netpol e2e cases, every pod pair and port`, (t) => {
     let total = 0;
     const failures: string[] = [];
     for (const c of upstream) {
@@ -52,13 +52,15 @@ describe('the rules decide like the engine', () => {
     }
     assert.deepEqual(failures, []);
     assert.ok(total > 500, `only ${total} flows`);
+    t.diagnostic(`${total} flows agree`);
   });
 
-  it('a synthetic cluster mixing every peer and port kind (120 pods, 40 policies)', () => {
+  it('a synthetic cluster mixing every peer and port kind (120 pods, 40 policies)', (t) => {
     const { cluster } = buildCluster(syntheticWorld(120, 10, 40));
     const { correct, wrong } = agree(cluster);
     assert.deepEqual(wrong.slice(0, 5), []);
     assert.ok(correct > 10_000, `only ${correct} flows`);
+    t.diagnostic(`${correct} flows agree`);
   });
 
   it('dual-stack and IPv6-first pods, IPv6 ipBlocks with except', () => {
