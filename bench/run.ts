@@ -4,8 +4,9 @@
  */
 import type { Bench } from './bench.ts';
 import { reachBench } from './reach.bench.ts';
+import { clusterBench } from './cluster.bench.ts';
 
-const benches: Bench[] = [reachBench];
+const benches: Bench[] = [reachBench, clusterBench];
 const filter = process.argv[2];
 
 for (const bench of benches.filter((b) => !filter || b.name.includes(filter))) {

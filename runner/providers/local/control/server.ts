@@ -31,6 +31,7 @@ const routes: Record<string, Handler> = {
   'GET /object': (c, _b, url) => ({
     object: c.store.get(url.searchParams.get('resource') as never, url.searchParams.get('namespace') ?? undefined, url.searchParams.get('name') ?? '') ?? null,
   }),
+  'GET /ready-latencies': (c) => ({ latencies: c.kubelet.readyLatencies() }),
   'POST /settle': async (c) => {
     await c.dataplane.settled();
     return { settled: true, error: c.dataplane.lastError ?? null };

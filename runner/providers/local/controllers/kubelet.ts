@@ -34,6 +34,9 @@ interface ContainerState {
 }
 
 interface PodState {
+  /** performance.now() when the kubelet first saw the pod, and when it became Ready (for benchmarks). */
+  seenAt: number;
+  readyAt?: number;
   uid: string;
   namespace: string;
   name: string;
@@ -83,6 +86,13 @@ export class Kubelet {
     return { running: c.running, name: cname };
   }
 
+  /** Milliseconds from the kubelet seeing each pod to its Ready, for pods that got there. */
+  readyLatencies(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const p of this.pods.values()) if (p.readyAt !== undefined) out[`${p.namespace}/${p.name}`] = p.readyAt - p.seenAt;
+    return out;
+  }
+
   async stop(): Promise<void> {
     this.stopWatch?.();
     await Promise.all([...this.pods.values()].map((p) => p.chain));
@@ -99,7 +109,7 @@ export class Kubelet {
       return;
     }
     if (!state) {
-      state = { uid, namespace: pod.metadata.namespace!, name: pod.metadata.name, containers: new Map(), terminating: false, chain: Promise.resolve() };
+      state = { seenAt: performance.now(), uid, namespace: pod.metadata.namespace!, name: pod.metadata.name, containers: new Map(), terminating: false, chain: Promise.resolve() };
       this.pods.set(uid, state);
       const s = state;
       this.enqueue(s, () => this.runPod(s, pod));
@@ -261,6 +271,7 @@ export class Kubelet {
     const started = containers.every((c) => c.running || c.restartCount > 0 || c.state.terminated);
     const phase = allDone ? (anyFailed ? 'Failed' : 'Succeeded') : started && s.network ? 'Running' : 'Pending';
     const ready = allRunning ? 'True' : 'False';
+    if (allRunning && s.readyAt === undefined) s.readyAt = performance.now();
     const notReady = containers.filter((c) => !c.running).map((c) => String(c.spec.name));
     const reason = ready === 'True' ? undefined : 'ContainersNotReady';
     const message = ready === 'True' ? undefined : `containers with unready status: [${notReady.join(' ')}]`;
