@@ -41,10 +41,9 @@ export interface CniResult {
   interfaces: { name: string; sandbox?: string }[];
 }
 
-/** Writes the conflist on the node. */
-export async function installConfig(node: Sandbox, net: NetworkConfig): Promise<void> {
-  const r = await node.run('sh', ['-c', `cat > ${CNI_CONF_PATH}`], { input: `${JSON.stringify(conflist(net), null, 2)}\n` });
-  if (r.code !== 0) throw cniError('writing the CNI config', r.stderr);
+/** Writes the conflist on the node (through /proc/<holder>/root: no process needed). */
+export function installConfig(node: Sandbox, net: NetworkConfig): void {
+  node.writeFile(CNI_CONF_PATH, `${JSON.stringify(conflist(net), null, 2)}\n`);
 }
 
 export interface Attachment {
@@ -54,40 +53,52 @@ export interface Attachment {
   ips?: string[];
 }
 
-/** CNI ADD for loopback, then every plugin of the list in order. */
-export async function add(node: Sandbox, net: NetworkConfig, a: Attachment): Promise<CniResult> {
-  await invoke(node, 'ADD', { cniVersion: '1.0.0', name: 'lo', type: 'loopback' }, { ...a, ifname: 'lo' });
+/**
+ * CNI ADD as a shell fragment: loopback on `lo`, then every plugin of the list in order on
+ * `eth0`, each given the previous one's result as prevResult. Run inside the node, it prints
+ * the final result as the last line. One fragment, so the node is entered once per pod.
+ */
+export function addScript(net: NetworkConfig, a: Attachment): { script: string; env: Record<string, string> } {
   const list = conflist(net) as { plugins: Record<string, unknown>[] };
-  let prev: CniResult | undefined;
-  for (const plugin of list.plugins) {
-    const conf: Record<string, unknown> = { cniVersion: '1.0.0', name: 'flatnet', ...plugin, ...(prev ? { prevResult: prev } : {}) };
+  const env: Record<string, string> = { CNI_CONTAINERID: a.containerId, CNI_NETNS: a.netnsPath, CNI_PATH: CNI_BIN_DIR };
+  const lines = [
+    `export CNI_CONTAINERID CNI_NETNS CNI_PATH`,
+    `printf '%s' "$CNI_LO" | CNI_COMMAND=ADD CNI_IFNAME=lo ${CNI_BIN_DIR}/loopback >/dev/null || exit 91`,
+    `prev=''`,
+  ];
+  env.CNI_LO = JSON.stringify({ cniVersion: '1.0.0', name: 'lo', type: 'loopback' });
+  list.plugins.forEach((plugin, i) => {
+    const conf: Record<string, unknown> = { cniVersion: '1.0.0', name: 'flatnet', ...plugin };
     // host-local honours runtimeConfig.ips: how a pod that declares status.podIP keeps that address.
     if (a.ips && plugin.type === 'ptp') conf.runtimeConfig = { ips: a.ips };
-    prev = await invoke(node, 'ADD', conf, { ...a, ifname: 'eth0' });
-  }
-  const result = prev as unknown as { ips: { address: string }[]; interfaces: CniResult['interfaces'] };
+    env[`CNI_CONF_${i}`] = JSON.stringify(conf).slice(0, -1); // prevResult is appended in the script
+    lines.push(
+      `conf="$CNI_CONF_${i}"; [ -n "$prev" ] && conf="$conf,\\"prevResult\\":$prev"`,
+      `prev=$(printf '%s}' "$conf" | CNI_COMMAND=ADD CNI_IFNAME=eth0 ${CNI_BIN_DIR}/${String(plugin.type)}) || { printf '%s\n' "$prev"; exit 92; }`,
+    );
+  });
+  lines.push(`printf '%s\n' "$prev" | tr -d '\n'; echo`);
+  return { script: lines.join('\n'), env };
+}
+
+/** Reads addScript's output; a plugin's error object becomes a catalogue error. */
+export function parseAdd(code: number, stdout: string, stderr: string, containerId: string): CniResult {
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  if (code !== 0) throw cniError(`CNI ADD for ${containerId}`, last || stderr);
+  const result = JSON.parse(last) as { ips: { address: string }[]; interfaces: CniResult['interfaces'] };
   return { ips: result.ips.map((i) => i.address.split('/')[0]!), interfaces: result.interfaces };
 }
 
-/** CNI DEL in reverse order; DEL must succeed even when ADD half-failed (the spec asks plugins to tolerate it). */
-export async function del(node: Sandbox, net: NetworkConfig, a: Attachment): Promise<void> {
+/** CNI DEL in reverse order, as a shell fragment; DEL must succeed even when ADD half-failed. */
+export function delScript(net: NetworkConfig, a: Attachment): { script: string; env: Record<string, string> } {
   const list = conflist(net) as { plugins: Record<string, unknown>[] };
-  for (const plugin of [...list.plugins].reverse()) {
-    await invoke(node, 'DEL', { cniVersion: '1.0.0', name: 'flatnet', ...plugin }, { ...a, ifname: 'eth0' }).catch(() => undefined);
-  }
-}
-
-async function invoke(node: Sandbox, command: 'ADD' | 'DEL', conf: Record<string, unknown>, a: Attachment & { ifname: string }): Promise<CniResult> {
-  const env = [
-    `CNI_COMMAND=${command}`,
-    `CNI_CONTAINERID=${a.containerId}`,
-    `CNI_NETNS=${a.netnsPath}`,
-    `CNI_IFNAME=${a.ifname}`,
-    `CNI_PATH=${CNI_BIN_DIR}`,
-  ];
-  const r = await node.run('env', [...env, `${CNI_BIN_DIR}/${String(conf.type)}`], { input: JSON.stringify(conf) });
-  if (r.code !== 0) throw cniError(`CNI ${command} (${String(conf.type)}) for ${a.containerId}`, r.stdout || r.stderr);
-  return (r.stdout.trim() ? JSON.parse(r.stdout) : {}) as CniResult;
+  const env: Record<string, string> = { CNI_CONTAINERID: a.containerId, CNI_NETNS: a.netnsPath, CNI_PATH: CNI_BIN_DIR };
+  const lines = ['export CNI_CONTAINERID CNI_NETNS CNI_PATH'];
+  [...list.plugins].reverse().forEach((plugin, i) => {
+    env[`CNI_DEL_${i}`] = JSON.stringify({ cniVersion: '1.0.0', name: 'flatnet', ...plugin });
+    lines.push(`printf '%s' "$CNI_DEL_${i}" | CNI_COMMAND=DEL CNI_IFNAME=eth0 ${CNI_BIN_DIR}/${String(plugin.type)} >/dev/null 2>&1`);
+  });
+  return { script: lines.join('\n'), env };
 }
 
 function cniError(what: string, detail: string): FlatnetError {

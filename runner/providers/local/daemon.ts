@@ -62,7 +62,7 @@ export async function runDaemon(name: string): Promise<void> {
   debug(`starting cluster ${name} (${rootless ? 'rootless' : 'root'})`);
   const sandbox = await Sandbox.start({ node, nodeIP: NODE_IP, rootless });
   debug(`node sandbox up, holder pid ${sandbox.pid}`);
-  await installConfig(sandbox, net);
+  installConfig(sandbox, net);
   const runtime = new PodRuntime(sandbox, net);
   const cluster: Cluster = {
     name,

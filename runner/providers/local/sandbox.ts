@@ -6,7 +6,7 @@
  * when the daemon dies — even by SIGKILL — the kernel tears the whole node down.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import { run, type RunOptions, type RunResult } from './exec.ts';
 
@@ -102,6 +102,16 @@ export class Sandbox {
   /** Starts a long-running process on the node. */
   spawn(cmd: string, args: readonly string[], opts: SpawnOptions = {}): ChildProcess {
     return spawn('nsenter', [...this.enterArgs(), '--', cmd, ...args], opts);
+  }
+
+  /** A path inside the node's mount namespace, seen from the host (the holder's root). */
+  path(p: string): string {
+    return `/proc/${this.pid}/root${p}`;
+  }
+
+  /** Writes a file on the node without entering it: the node's files are visible through its holder. */
+  writeFile(p: string, text: string): void {
+    writeFileSync(this.path(p), text);
   }
 
   get alive(): boolean {

@@ -111,7 +111,7 @@ export class Dataplane {
   }
 
   private proxyInput(): ProxyInput {
-    const services: ServiceView[] = this.store.list('services').map((svc) => {
+    const services: ServiceView[] = this.store.scan('services').map((svc) => {
       const spec = svc.spec as { type?: ServiceView['type']; clusterIP?: string; ports?: { name?: string; port: number; protocol?: string; nodePort?: number }[] };
       const endpoints = this.store.get('endpoints', svc.metadata.namespace, svc.metadata.name);
       return {
@@ -133,15 +133,15 @@ export class Dataplane {
 
   /** Only pods that have an address are on the network; the engine must not invent one for the others. */
   private policyCluster() {
-    const pods = this.store.list('pods').filter((p) => p.status?.podIP && !p.spec?.hostNetwork);
-    return buildCluster([...this.store.list('namespaces'), ...pods, ...this.store.list('networkpolicies')]).cluster;
+    const pods = this.store.scan('pods').filter((p) => p.status?.podIP && !p.spec?.hostNetwork);
+    return buildCluster([...this.store.scan('namespaces'), ...pods, ...this.store.scan('networkpolicies')]).cluster;
   }
 
   private records(): DnsRecords {
-    const pods = this.store.list('pods');
+    const pods = this.store.scan('pods');
     const records: DnsRecords = {
       domain: CLUSTER_DOMAIN,
-      services: this.store.list('services').map((svc) => {
+      services: this.store.scan('services').map((svc) => {
         const spec = svc.spec as { type?: string; clusterIPs?: string[]; clusterIP?: string; externalName?: string; ports?: { name?: string; port: number; protocol?: string }[] };
         const ep = this.store.get('endpoints', svc.metadata.namespace, svc.metadata.name);
         return {
@@ -181,7 +181,7 @@ function endpointsFor(ep: KObject | undefined, portName: string, protocol: strin
   return out;
 }
 
-function dnsEndpoints(ep: KObject | undefined, pods: KObject[]): DnsRecords['services'][number]['endpoints'] {
+function dnsEndpoints(ep: KObject | undefined, pods: readonly KObject[]): DnsRecords['services'][number]['endpoints'] {
   const out: DnsRecords['services'][number]['endpoints'] = [];
   for (const s of (ep?.subsets ?? []) as (Subset & { addresses?: { ip: string; targetRef?: { name: string } }[] })[]) {
     const ports = (s.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, protocol: p.protocol ?? 'TCP' }));

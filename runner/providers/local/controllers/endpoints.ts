@@ -14,17 +14,18 @@ interface Port {
 }
 
 export function reconcileEndpoints(store: ObjectStore, node: string): void {
-  for (const svc of store.list('services')) {
+  const allPods = store.scan('pods');
+  for (const svc of store.scan('services')) {
     const selector = svc.spec?.selector as Record<string, string> | undefined;
     if (!selector || Object.keys(selector).length === 0) continue; // endpoints of selector-less Services are the user's
     const ns = svc.metadata.namespace!;
-    const pods = store
-      .list('pods', ns)
+    const pods = allPods
+      .filter((p) => p.metadata.namespace === ns)
       .filter((p) => Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v) && p.status?.podIP && !p.metadata.deletionTimestamp);
     const svcPorts = (svc.spec?.ports ?? []) as { name?: string; port: number; protocol?: string; targetPort?: number | string }[];
     // One subset per distinct resolved port set, as the endpoints controller groups them.
     const subsets = new Map<string, { addresses: unknown[]; notReadyAddresses: unknown[]; ports: Port[] }>();
-    const slices: { addresses: string[]; ready: boolean; pod: KObject; ports: Port[] }[] = [];
+    const slices: { addresses: string[]; ready: boolean; pod: Readonly<KObject>; ports: Port[] }[] = [];
     for (const pod of pods) {
       const ports: Port[] = [];
       for (const sp of svcPorts) {
@@ -74,14 +75,14 @@ export function reconcileEndpoints(store: ObjectStore, node: string): void {
   }
   // Endpoints whose Service is gone go with it.
   for (const r of ['endpoints', 'endpointslices'] as const) {
-    for (const e of store.list(r)) {
+    for (const e of store.scan(r)) {
       const svcName = r === 'endpoints' ? e.metadata.name : e.metadata.labels?.['kubernetes.io/service-name'];
       if (svcName && !store.get('services', e.metadata.namespace, svcName)) store.delete(r, e.metadata.namespace, e.metadata.name);
     }
   }
 }
 
-function resolveTarget(pod: KObject, target: number | string, protocol: string): number | undefined {
+function resolveTarget(pod: Readonly<KObject>, target: number | string, protocol: string): number | undefined {
   if (typeof target === 'number') return target;
   if (/^\d+$/.test(target)) return Number(target);
   for (const c of (pod.spec?.containers ?? []) as { ports?: { name?: string; containerPort: number; protocol?: string }[] }[]) {

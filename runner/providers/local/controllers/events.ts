@@ -13,6 +13,8 @@ export class Recorder {
   private readonly store: ObjectStore;
   private readonly component: string;
   private readonly host: string;
+  /** uid/reason/message → event name, so repeats are found without listing every event. */
+  private readonly seen = new Map<string, string>();
 
   constructor(store: ObjectStore, component: string, host: string) {
     this.store = store;
@@ -23,17 +25,16 @@ export class Recorder {
   record(obj: KObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
     const namespace = obj.metadata.namespace ?? 'default';
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const same = this.store
-      .list('events', namespace)
-      .find((e) => (e.involvedObject as { uid?: string }).uid === obj.metadata.uid && e.reason === reason && e.message === message);
+    const key = `${obj.metadata.uid}\u0000${reason}\u0000${message}`;
+    const same = this.seen.get(key);
     if (same) {
-      this.store.mutate('events', namespace, same.metadata.name, (e) => {
+      const bumped = this.store.mutate('events', namespace, same, (e) => {
         e.count = Number(e.count ?? 1) + 1;
         e.lastTimestamp = now;
       });
-      return;
+      if (bumped) return;
     }
-    this.store.create('events', {
+    const created = this.store.create('events', {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name: `${obj.metadata.name}.${randomBytes(8).toString('hex')}`, namespace },
@@ -56,5 +57,6 @@ export class Recorder {
       reportingComponent: this.component,
       reportingInstance: this.host,
     });
+    this.seen.set(key, created.metadata.name);
   }
 }

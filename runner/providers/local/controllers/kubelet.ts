@@ -45,6 +45,7 @@ interface PodState {
   terminating: boolean;
   /** Serialises work on one pod. */
   chain: Promise<void>;
+  retries?: number;
 }
 
 export interface KubeletOptions {
@@ -133,10 +134,23 @@ export class Kubelet {
     s.chain = s.chain.then(fn).catch((err: unknown) => this.fail(s, err));
   }
 
+  /** As the kubelet does: report the failure as an event and try the sandbox again a little later. */
   private fail(s: PodState, err: unknown): void {
     const msg = err instanceof Error ? err.message : String(err);
+    debug(`pod ${s.namespace}/${s.name}: ${msg}`);
     const pod = this.store.get('pods', s.namespace, s.name);
-    if (pod) this.events.record(pod, 'Warning', 'FailedCreatePodSandBox', msg);
+    if (!pod || s.terminating || s.network) return;
+    this.events.record(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${msg}`);
+    s.retries = (s.retries ?? 0) + 1;
+    if (s.retries > 5) return;
+    setTimeout(() => {
+      if (s.terminating || !this.pods.has(s.uid)) return;
+      this.enqueue(s, async () => {
+        await this.runtime.deleteSandbox(s); // whatever the failed attempt left
+        const fresh = this.store.get('pods', s.namespace, s.name);
+        if (fresh) await this.runPod(s, fresh);
+      });
+    }, 1000 * s.retries);
   }
 
   private async runPod(s: PodState, pod: KObject): Promise<void> {

@@ -42,9 +42,9 @@ export const PROFILES: Record<ProfileName, Profile> = {
   // sh with curl, wget, nslookup, nc; the default command is a shell, which exits at once (as in Kubernetes).
   tools: { name: 'tools', rootfs: 'tools', entrypoint: [], cmd: ['sh'] },
   // Listens on 5432 (and any other declared port) — enough for reachability, not SQL.
-  postgres: { name: 'postgres', rootfs: 'server', entrypoint: ['flatnet-serve', '5432/TCP'], cmd: [] },
-  // Like upstream's test pods: every declared containerPort, TCP and UDP, answers with the pod's hostname.
-  agnhost: { name: 'agnhost', rootfs: 'server', entrypoint: ['flatnet-serve'], cmd: [] },
+  postgres: { name: 'postgres', rootfs: 'server', entrypoint: ['/agnhost', 'serve', '5432/TCP'], cmd: [] },
+  // Like upstream's test pods (agnhost.c): every declared containerPort, TCP and UDP, answers with the pod's hostname.
+  agnhost: { name: 'agnhost', rootfs: 'server', entrypoint: ['/agnhost', 'serve'], cmd: [] },
   // The cluster DNS server (runner/providers/local/dns/main.ts).
   coredns: { name: 'coredns', rootfs: 'dns', entrypoint: ['flatnet-dns'], cmd: [] },
 };

@@ -5,14 +5,17 @@
  * Built once per machine into a cache folder and shared read-only by every pod (each pod
  * writes to its own overlay). A pod never sees the host filesystem.
  */
-import { copyFileSync, chmodSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { FlatnetError } from '../../../../checkers/errors.ts';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { RootfsName } from './profiles.ts';
 import { NGINX_INDEX } from './nginx-index.ts';
 
 /** Bump when what goes into a root filesystem changes, so caches rebuild. */
-const LAYOUT_VERSION = 7;
+const LAYOUT_VERSION = 9;
 
 const BINARIES: Record<RootfsName, string[]> = {
   web: ['/bin/busybox', '/usr/bin/curl', '/usr/bin/socat'],
@@ -20,49 +23,6 @@ const BINARIES: Record<RootfsName, string[]> = {
   server: ['/bin/busybox', '/usr/bin/curl', '/usr/bin/socat'],
   dns: ['/bin/busybox'],
 };
-
-/**
- * Agnhost-like server: `flatnet-serve [PORT/PROTO ...]` plus every port in FLATNET_PORTS.
- * Installed as /agnhost too, so pods written for the real image (`/agnhost netexec
- * --http-port=8080 --udp-port=53`) serve the same ports.
- */
-const SERVE = `#!/bin/sh
-# Serves each PORT/PROTO like upstream's agnhost test pods: TCP answers HTTP requests with
-# 200 and the hostname (netexec), other TCP and UDP traffic with the hostname.
-ports=""
-add() { case " $ports " in *" $1 "*) ;; *) ports="$ports $1" ;; esac; }
-for a in "$@" $FLATNET_PORTS; do
-  case "$a" in
-    */TCP|*/UDP|*/SCTP) add "$a" ;;
-    --http-port=*|--port=*) add "\${a#*=}/TCP" ;;
-    --udp-port=*) add "\${a#*=}/UDP" ;;
-    --sctp-port=*) add "\${a#*=}/SCTP" ;;
-  esac
-done
-for p in $ports; do
-  port=\${p%/*}
-  case "\${p#*/}" in
-    TCP) socat TCP-LISTEN:$port,fork,reuseaddr EXEC:/usr/local/bin/flatnet-respond & ;;
-    UDP) socat UDP-RECVFROM:$port,fork EXEC:/usr/local/bin/flatnet-respond & ;;
-    SCTP) echo "flatnet-serve: SCTP port $port not served: this kernel has no SCTP" >&2 ;;
-  esac
-done
-echo "serving:$ports"
-wait
-`;
-
-/** One connection or datagram: HTTP gets a 200 with the hostname, anything else the hostname. */
-const RESPOND = `#!/bin/sh
-IFS= read -r line
-case "$line" in
-  GET\\ *|HEAD\\ *|POST\\ *|PUT\\ *)
-    cr=$(printf '\\r')
-    while IFS= read -r h && [ "\${h%$cr}" != "" ]; do :; done
-    body=$(hostname)
-    printf 'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s\\n' $((\${#body} + 1)) "$body" ;;
-  *) hostname ;;
-esac
-`;
 
 /** The DNS pod runs the node's Node.js on the project's DNS server; both are bind-mounted by the container init. */
 const DNS = `#!/bin/sh
@@ -77,11 +37,14 @@ export function cacheRoot(): string {
 
 /** Returns the path of the (cached) root filesystem. Safe against concurrent builders: build in a temp dir, rename into place. */
 export function ensureRootfs(name: RootfsName, root = cacheRoot()): string {
-  const final = join(root, `${name}-v${LAYOUT_VERSION}`);
+  const source = readFileSync(AGNHOST_SOURCE);
+  const version = `v${LAYOUT_VERSION}-${createHash('sha256').update(source).digest('hex').slice(0, 8)}`;
+  const final = join(root, `${name}-${version}`);
   if (existsSync(join(final, '.complete'))) return final;
+  const agnhost = ensureAgnhost(root, version);
   const tmp = `${final}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  build(name, tmp);
+  build(name, tmp, agnhost);
   writeFileSync(join(tmp, '.complete'), '');
   try {
     renameSync(tmp, final);
@@ -91,7 +54,7 @@ export function ensureRootfs(name: RootfsName, root = cacheRoot()): string {
   return final;
 }
 
-function build(name: RootfsName, dir: string): void {
+function build(name: RootfsName, dir: string, agnhost: string): void {
   for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'usr/local/bin', 'etc', 'tmp', 'proc', 'sys', 'dev', 'root', 'var/log', 'run', 'flatnet']) {
     mkdirSync(join(dir, d), { recursive: true });
   }
@@ -111,10 +74,11 @@ function build(name: RootfsName, dir: string): void {
     mkdirSync(join(dir, 'usr/share/nginx/html'), { recursive: true });
     writeFileSync(join(dir, 'usr/share/nginx/html/index.html'), NGINX_INDEX);
   }
-  if (name === 'server') {
-    script(join(dir, 'usr/local/bin/flatnet-serve'), SERVE);
-    script(join(dir, 'usr/local/bin/flatnet-respond'), RESPOND);
-    symlinkSync('usr/local/bin/flatnet-serve', join(dir, 'agnhost'));
+  // Every image that can be a probe's source or a server gets flatnet's agnhost.
+  if (name !== 'dns') {
+    copyFileSync(agnhost, join(dir, 'agnhost'));
+    chmodSync(join(dir, 'agnhost'), 0o755);
+    symlinkSync('../../../agnhost', join(dir, 'usr/local/bin/agnhost'));
   }
   if (name === 'dns') {
     // The node's Node.js binary is bind-mounted at /flatnet/node; its libraries must be here.
@@ -123,6 +87,25 @@ function build(name: RootfsName, dir: string): void {
     for (const d of ['flatnet/app', 'flatnet/records']) mkdirSync(join(dir, d), { recursive: true });
     writeFileSync(join(dir, 'flatnet/node'), '');
   }
+}
+
+const AGNHOST_SOURCE = fileURLToPath(new URL('./agnhost.c', import.meta.url));
+
+/** Compiles agnhost.c once per machine (static, so it runs in any root filesystem). */
+function ensureAgnhost(root: string, version: string): string {
+  const bin = join(root, `agnhost-${version}`);
+  if (existsSync(bin)) return bin;
+  mkdirSync(root, { recursive: true });
+  const tmp = `${bin}.tmp-${process.pid}`;
+  const cc = process.env.CC ?? 'cc';
+  try {
+    execFileSync(cc, ['-static', '-O2', '-o', tmp, AGNHOST_SOURCE], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    const detail = (e as { stderr?: Buffer }).stderr?.toString().trim().split('\n').slice(-2).join(' | ') ?? String(e);
+    throw new FlatnetError('AgnhostBuild', `building the pods' agnhost helper with ${cc} failed: ${detail}`, {}, 'install a C compiler and static libc (apt-get install gcc libc6-dev), or run `npx flatnet doctor --install`');
+  }
+  renameSync(tmp, bin);
+  return bin;
 }
 
 function script(path: string, text: string): void {

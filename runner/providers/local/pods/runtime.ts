@@ -6,7 +6,7 @@
  * chrooted into an overlay of its image's root filesystem.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import * as cni from '../cni.ts';
@@ -72,40 +72,25 @@ export class PodRuntime {
     return `${p.namespace}_${p.name}_${p.uid.slice(0, 8)}`;
   }
 
-  /** Creates the pod's namespaces, its /etc files and its network (CNI ADD). */
+  /** Creates the pod's namespaces, its /etc files and its network (CNI ADD), entering the node once. */
   async createSandbox(pod: PodSpec): Promise<PodNetwork> {
     const dir = this.podDir(pod.uid);
     const netns = this.netnsName(pod);
-    const resolv = [`search ${pod.dns.searches.join(' ')}`, `nameserver ${pod.dns.nameserver}`, `options ${pod.dns.options.join(' ')}`].join('\n');
+    const cniAdd = cni.addScript(this.net, { containerId: pod.uid, netnsPath: `/run/netns/${netns}`, ips: pod.ips });
     const script = `set -e
 mkdir -p ${dir}/etc
 ip netns add ${netns}
 touch ${dir}/uts
 unshare --uts=${dir}/uts hostname ${pod.name}
-printf '%s\\n' "$RESOLV" > ${dir}/etc/resolv.conf
-printf '%s\\n' ${pod.name} > ${dir}/etc/hostname`;
-    const r = await this.node.run('sh', ['-c', script], { env: { ...process.env, RESOLV: resolv } });
-    if (r.code !== 0) throw runtimeError(`creating pod ${pod.namespace}/${pod.name}`, r);
-    const result = await cni.add(this.node, this.net, { containerId: pod.uid, netnsPath: `/run/netns/${netns}`, ips: pod.ips });
-    await this.writeHosts(pod, result.ips);
+set +e
+${cniAdd.script}`;
+    const r = await this.node.run('sh', ['-c', script], { env: { ...process.env, ...cniAdd.env } });
+    const result = cni.parseAdd(r.code, r.stdout, r.stderr, pod.uid);
+    const resolv = [`search ${pod.dns.searches.join(' ')}`, `nameserver ${pod.dns.nameserver}`, `options ${pod.dns.options.join(' ')}`].join('\n');
+    this.node.writeFile(`${dir}/etc/resolv.conf`, `${resolv}\n`);
+    this.node.writeFile(`${dir}/etc/hostname`, `${pod.name}\n`);
+    this.node.writeFile(`${dir}/etc/hosts`, hostsFile(pod, result.ips));
     return { netns, ips: result.ips };
-  }
-
-  /** /etc/hosts as the kubelet writes it: localhost lines, then the pod's own address and name. */
-  private async writeHosts(pod: PodSpec, ips: string[]): Promise<void> {
-    const hosts = [
-      '# Kubernetes-managed hosts file.',
-      '127.0.0.1\tlocalhost',
-      '::1\tlocalhost ip6-localhost ip6-loopback',
-      'fe00::0\tip6-localnet',
-      'fe00::0\tip6-mcastprefix',
-      'fe00::1\tip6-allnodes',
-      'fe00::2\tip6-allrouters',
-      ...ips.map((ip) => `${ip}\t${pod.name}`),
-      pod.hostAliases ?? '',
-    ].join('\n');
-    const r = await this.node.run('sh', ['-c', `cat > ${this.podDir(pod.uid)}/etc/hosts`], { input: `${hosts}\n` });
-    if (r.code !== 0) throw runtimeError('writing /etc/hosts', r);
   }
 
   /** Starts one container. Throws ImagePull errors for unknown images before any process starts. */
@@ -142,9 +127,9 @@ printf '%s\\n' ${pod.name} > ${dir}/etc/hostname`;
   }
 
   /** Runs a command in a container and collects its output. */
-  execCollect(c: RunningContainer, argv: string[], timeoutMs = 10_000): Promise<RunResult> {
+  execCollect(c: RunningContainer, argv: string[], timeoutMs = 10_000, input?: string): Promise<RunResult> {
     const args = ['-t', String(c.pid), ...(this.node.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-u', '-m', '-p', '-r', '-w', '--', ...argv];
-    return run('nsenter', args, { env: { PATH, HOME: '/root' }, timeoutMs });
+    return run('nsenter', args, { env: { PATH, HOME: '/root' }, timeoutMs, input });
   }
 
   /** SIGTERM (delivered only if the process handles it, as for any PID 1), then SIGKILL after the grace period. */
@@ -155,13 +140,31 @@ printf '%s\\n' ${pod.name} > ${dir}/etc/hostname`;
     clearTimeout(timer);
   }
 
-  /** CNI DEL, then the namespaces and files. Tolerates a half-made pod. */
+  /** CNI DEL, then the namespaces and files, entering the node once. Tolerates a half-made pod. */
   async deleteSandbox(pod: Pick<PodSpec, 'uid' | 'namespace' | 'name'>): Promise<void> {
     const netns = this.netnsName(pod);
-    await cni.del(this.node, this.net, { containerId: pod.uid, netnsPath: `/run/netns/${netns}` });
+    const cniDel = cni.delScript(this.net, { containerId: pod.uid, netnsPath: `/run/netns/${netns}` });
     const dir = this.podDir(pod.uid);
-    await this.node.run('sh', ['-c', `ip netns del ${netns} 2>/dev/null; umount ${dir}/uts 2>/dev/null; rm -rf ${dir}; true`]);
+    await this.node.run('sh', ['-c', `${cniDel.script}\nip netns del ${netns} 2>/dev/null; umount ${dir}/uts 2>/dev/null; rm -rf ${dir}; true`], {
+      env: { ...process.env, ...cniDel.env },
+    });
   }
+}
+
+/** /etc/hosts as the kubelet writes it: localhost lines, then the pod's own address and name. */
+function hostsFile(pod: PodSpec, ips: string[]): string {
+  return [
+    '# Kubernetes-managed hosts file.',
+    '127.0.0.1\tlocalhost',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    'fe00::0\tip6-localnet',
+    'fe00::0\tip6-mcastprefix',
+    'fe00::1\tip6-allnodes',
+    'fe00::2\tip6-allrouters',
+    ...ips.map((ip) => `${ip}\t${pod.name}`),
+    ...(pod.hostAliases ? [pod.hostAliases] : []),
+    '',
+  ].join('\n');
 }
 
 export function requireProfile(image: string): Profile {
@@ -188,7 +191,8 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 /**
  * The container's PID 1 is two levels below the process we spawned (nsenter forks into the
  * node's PID namespace, unshare forks into the container's): the descendant whose innermost
- * PID is 1 and that sits three PID namespaces deep.
+ * PID is 1 and that sits three PID namespaces deep. It counts as started once it has
+ * chrooted into its root filesystem — before that, an exec would land in the node's files.
  */
 async function containerPid(root: number, exited: Promise<unknown>): Promise<number> {
   let done = false;
@@ -196,7 +200,7 @@ async function containerPid(root: number, exited: Promise<unknown>): Promise<num
   for (let i = 0; i < 400 && !done; i++) {
     const found = findDescendant(root, (pid) => {
       const ns = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]?.trim().split(/\s+/) ?? [];
-      return ns.length >= 3 && ns.at(-1) === '1';
+      return ns.length >= 3 && ns.at(-1) === '1' && readlinkSync(`/proc/${pid}/root`).endsWith('/root');
     });
     if (found) return found;
     await new Promise((r) => setTimeout(r, 5));
@@ -217,8 +221,4 @@ function findDescendant(pid: number, ok: (pid: number) => boolean): number | und
     }
   }
   return undefined;
-}
-
-function runtimeError(what: string, r: RunResult): FlatnetError {
-  return new FlatnetError('RuntimeFailed', `${what} failed: ${(r.stderr || r.stdout).trim()}`, {}, 'run `npx flatnet doctor` to check the host');
 }

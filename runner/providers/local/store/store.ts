@@ -61,6 +61,15 @@ export class ObjectStore {
     return out.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
   }
 
+  /**
+   * The stored objects themselves, unsorted and uncopied: for controllers that only read.
+   * Never mutate what this returns (use mutate()).
+   */
+  scan(resource: Resource, namespace?: string): readonly KObject[] {
+    const all = [...this.map(resource).values()];
+    return namespace === undefined || !RESOURCES[resource].namespaced ? all : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
   create(resource: Resource, obj: KObject): KObject {
     const m = this.map(resource);
     const ns = RESOURCES[resource].namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
@@ -168,7 +177,9 @@ export class ObjectStore {
   private emit(e: WatchEvent & { rv: number }): void {
     this.history.push(e);
     if (this.history.length > HISTORY) this.history.shift();
-    for (const l of this.listeners) l({ ...e, object: clone(e.object) });
+    // One copy for all listeners: they read events, they do not change them.
+    const shared = { ...e, object: clone(e.object) };
+    for (const l of this.listeners) l(shared);
     this.onChange();
   }
 

@@ -1,0 +1,252 @@
+/*
+ * flatnet's agnhost: the two jobs upstream's agnhost test image does for NetworkPolicy
+ * tests, in one small static binary so a pod costs ~100 kB and a probe no process start.
+ *
+ *   agnhost serve [PORT/PROTO ...] [--http-port=N] [--udp-port=N] [--port=N]
+ *   agnhost netexec|porter|serve-hostname ...     (the same, with upstream's flags)
+ *       Serves every port (and FLATNET_PORTS) from one process. TCP: an HTTP request gets
+ *       "200 OK" with the hostname, anything else the hostname. UDP: every datagram gets
+ *       the hostname back at once (no fork, so a busy node never makes a reply late).
+ *
+ *   agnhost probe TIMEOUT_MS < "ID PROTO ADDRESS PORT" lines
+ *       Probes every line at the same time and prints "ID CODE" per line, with curl's
+ *       codes: 0 connected / answered, 7 refused (the packet got through), 28 timed out
+ *       (dropped), 1 anything else. UDP port 53 gets a real DNS query.
+ *
+ * Built on first use with the host's C compiler (see rootfs.ts); pure POSIX + epoll.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX 4096
+
+static char host[256];
+
+static long now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+/* An address in either family; port in host order. */
+static int sockaddr_of(const char *ip, int port, struct sockaddr_storage *ss, socklen_t *len) {
+  memset(ss, 0, sizeof *ss);
+  struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+  if (inet_pton(AF_INET, ip, &a4->sin_addr) == 1) {
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons(port);
+    *len = sizeof *a4;
+    return AF_INET;
+  }
+  if (inet_pton(AF_INET6, ip, &a6->sin6_addr) == 1) {
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons(port);
+    *len = sizeof *a6;
+    return AF_INET6;
+  }
+  return -1;
+}
+
+/* ---------- serve ---------- */
+
+struct conn { int fd; long deadline; int listener; int udp; };
+static struct conn conns[MAX];
+
+static int listen_on(int port, int udp) {
+  int fd = socket(AF_INET6, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+  int v6only = 0, one = 1;
+  if (fd < 0) return -1;
+  setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  struct sockaddr_in6 a = {0};
+  a.sin6_family = AF_INET6;
+  a.sin6_port = htons(port);
+  a.sin6_addr = in6addr_any;
+  if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || (!udp && listen(fd, 128) < 0)) {
+    fprintf(stderr, "agnhost: cannot serve %d/%s: %s\n", port, udp ? "UDP" : "TCP", strerror(errno));
+    close(fd);
+    return -1;
+  }
+  nonblock(fd);
+  return fd;
+}
+
+static void reply_tcp(int fd, const char *req, ssize_t n) {
+  char out[512];
+  int len;
+  if (n > 4 && (!strncmp(req, "GET ", 4) || !strncmp(req, "HEAD ", 5) || !strncmp(req, "POST ", 5) || !strncmp(req, "PUT ", 4)))
+    len = snprintf(out, sizeof out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s\n", strlen(host) + 1, host);
+  else
+    len = snprintf(out, sizeof out, "%s\n", host);
+  if (write(fd, out, len) < 0) { /* the client left: nothing to do */ }
+}
+
+static void add_port(int *ports, int *udp, int *n, int port, int is_udp) {
+  for (int i = 0; i < *n; i++) if (ports[i] == port && udp[i] == is_udp) return;
+  if (*n < 64 && port > 0 && port < 65536) { ports[*n] = port; udp[*n] = is_udp; (*n)++; }
+}
+
+static void parse_port(const char *a, int *ports, int *udp, int *n) {
+  const char *slash = strchr(a, '/');
+  if (!strncmp(a, "--http-port=", 12) || !strncmp(a, "--port=", 7)) add_port(ports, udp, n, atoi(strchr(a, '=') + 1), 0);
+  else if (!strncmp(a, "--udp-port=", 11)) add_port(ports, udp, n, atoi(a + 11), 1);
+  else if (slash && !strcmp(slash, "/TCP")) add_port(ports, udp, n, atoi(a), 0);
+  else if (slash && !strcmp(slash, "/UDP")) add_port(ports, udp, n, atoi(a), 1);
+  else if (slash && !strcmp(slash, "/SCTP")) fprintf(stderr, "agnhost: SCTP port %d not served: this kernel has no SCTP\n", atoi(a));
+}
+
+static void serve(int argc, char **argv) __attribute__((noreturn));
+static void serve(int argc, char **argv) {
+  int ports[64], udp[64], n = 0;
+  for (int i = 1; i < argc; i++) parse_port(argv[i], ports, udp, &n);
+  char *env = getenv("FLATNET_PORTS");
+  if (env) {
+    char *copy = strdup(env), *save = NULL;
+    for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) parse_port(t, ports, udp, &n);
+  }
+  int ep = epoll_create1(0);
+  printf("serving:");
+  for (int i = 0; i < n; i++) {
+    int fd = listen_on(ports[i], udp[i]);
+    if (fd < 0 || fd >= MAX) continue;
+    conns[fd] = (struct conn){fd, 0, 1, udp[i]};
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    printf(" %d/%s", ports[i], udp[i] ? "UDP" : "TCP");
+  }
+  printf("\n");
+  fflush(stdout);
+  for (;;) {
+    struct epoll_event evs[64];
+    int k = epoll_wait(ep, evs, 64, 100);
+    long t = now_ms();
+    for (int i = 0; i < k; i++) {
+      int fd = evs[i].data.fd;
+      struct conn *c = &conns[fd];
+      char buf[2048];
+      if (c->listener && c->udp) {
+        struct sockaddr_storage from;
+        socklen_t fl = sizeof from;
+        ssize_t r = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
+        if (r >= 0) {
+          char out[300];
+          int len = snprintf(out, sizeof out, "%s\n", host);
+          sendto(fd, out, len, 0, (struct sockaddr *)&from, fl);
+        }
+      } else if (c->listener) {
+        int cfd;
+        while ((cfd = accept(fd, NULL, NULL)) >= 0) {
+          if (cfd >= MAX) { close(cfd); continue; }
+          nonblock(cfd);
+          conns[cfd] = (struct conn){cfd, t + 200, 0, 0};
+          struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.fd = cfd};
+          epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev);
+        }
+      } else {
+        ssize_t r = read(fd, buf, sizeof buf);
+        reply_tcp(fd, buf, r);
+        close(fd);
+        c->fd = 0;
+      }
+    }
+    /* A client that connects and sends nothing (a plain connect probe) still gets the hostname. */
+    for (int fd = 0; fd < MAX; fd++) {
+      struct conn *c = &conns[fd];
+      if (c->fd && !c->listener && c->deadline && c->deadline <= t) {
+        reply_tcp(fd, "", 0);
+        close(fd);
+        c->fd = 0;
+      }
+    }
+  }
+}
+
+/* ---------- probe ---------- */
+
+struct probe { char id[32]; int udp; int port; int fd; int code; int done; };
+
+/* A DNS query for kubernetes.default.svc.cluster.local A: any reply means the server was reached. */
+static const unsigned char DNS_QUERY[] = {
+  0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+  10, 'k', 'u', 'b', 'e', 'r', 'n', 'e', 't', 'e', 's', 7, 'd', 'e', 'f', 'a', 'u', 'l', 't',
+  3, 's', 'v', 'c', 7, 'c', 'l', 'u', 's', 't', 'e', 'r', 5, 'l', 'o', 'c', 'a', 'l', 0, 0, 1, 0, 1,
+};
+
+static int probe(int argc, char **argv) {
+  int timeout = argc > 2 ? atoi(argv[2]) : 1000;
+  static struct probe ps[MAX];
+  int n = 0;
+  char line[256];
+  int ep = epoll_create1(0);
+  while (n < MAX && fgets(line, sizeof line, stdin)) {
+    char proto[8], ip[64];
+    struct probe *p = &ps[n];
+    if (sscanf(line, "%31s %7s %63s %d", p->id, proto, ip, &p->port) != 4) continue;
+    p->udp = !strcmp(proto, "UDP");
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int fam = sockaddr_of(ip, p->port, &ss, &len);
+    p->code = 1;
+    if (fam < 0 || (p->fd = socket(fam, p->udp ? SOCK_DGRAM : SOCK_STREAM, 0)) < 0) { p->done = 1; n++; continue; }
+    nonblock(p->fd);
+    int r = connect(p->fd, (struct sockaddr *)&ss, len);
+    if (r < 0 && errno != EINPROGRESS) { p->code = errno == ECONNREFUSED ? 7 : 1; p->done = 1; close(p->fd); n++; continue; }
+    if (p->udp) {
+      if (p->port == 53) send(p->fd, DNS_QUERY, sizeof DNS_QUERY, 0);
+      else send(p->fd, "flatnet-probe\n", 14, 0);
+    }
+    struct epoll_event ev = {.events = p->udp ? EPOLLIN : EPOLLOUT, .data.u32 = (unsigned)n};
+    epoll_ctl(ep, EPOLL_CTL_ADD, p->fd, &ev);
+    n++;
+  }
+  long end = now_ms() + timeout;
+  int pending = 0;
+  for (int i = 0; i < n; i++) pending += !ps[i].done;
+  while (pending > 0) {
+    long left = end - now_ms();
+    if (left <= 0) break;
+    struct epoll_event evs[64];
+    int k = epoll_wait(ep, evs, 64, (int)left);
+    for (int i = 0; i < k; i++) {
+      struct probe *p = &ps[evs[i].data.u32];
+      if (p->done) continue;
+      int err = 0;
+      socklen_t el = sizeof err;
+      getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &el);
+      if (p->udp) {
+        char buf[600];
+        ssize_t r = recv(p->fd, buf, sizeof buf, 0);
+        p->code = r >= 0 ? 0 : (errno == ECONNREFUSED || err == ECONNREFUSED) ? 7 : 1;
+      } else {
+        p->code = err == 0 ? 0 : err == ECONNREFUSED ? 7 : err == ETIMEDOUT ? 28 : 1;
+      }
+      p->done = 1;
+      pending--;
+      epoll_ctl(ep, EPOLL_CTL_DEL, p->fd, NULL);
+      close(p->fd);
+    }
+  }
+  for (int i = 0; i < n; i++) printf("%s %d\n", ps[i].id, ps[i].done ? ps[i].code : 28);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  gethostname(host, sizeof host - 1);
+  const char *cmd = argc > 1 ? argv[1] : "serve";
+  if (!strcmp(cmd, "probe")) return probe(argc, argv);
+  serve(argc, argv);
+}
