@@ -5,7 +5,6 @@
  */
 import { errors } from './errors.ts';
 import { evaluate, isAllowed, resolveEndpoint, type Cluster, type Endpoint, type Protocol, type Resolved } from './engine/index.ts';
-import { formatIP } from './net/ip.ts';
 import { TruthTable, type ProbeResult } from './truth-table.ts';
 
 export interface ReachQuery {
@@ -43,15 +42,18 @@ export function reach(cluster: Cluster, q: ReachQuery): TruthTable {
   return table;
 }
 
-/** The same flows with a reason and per-direction evidence for each (for JSON and the grader). */
+/** The same flows, in the same order, with a reason and per-direction evidence for each (for JSON and the grader). */
 export function reachResults(cluster: Cluster, q: ReachQuery): ProbeResult[] {
-  const { sources, dests } = endpoints(cluster, q);
-  const out: ProbeResult[] = [];
-  forEachProbe(sources, dests, q, (p) => {
-    const v = evaluate(cluster, { from: endpointOf(p.from), to: endpointOf(p.to), port: p.port, protocol: p.protocol });
-    out.push({ from: p.from.name, to: p.to.name, port: p.port, protocol: p.protocol, allowed: v.allowed, reason: v.reason, ingress: v.ingress, egress: v.egress });
+  return [...reach(cluster, q).cells()].map((cell) => {
+    const v = evaluate(cluster, { from: endpointNamed(cell.from), to: endpointNamed(cell.to), port: cell.port, protocol: cell.protocol });
+    return { ...cell, allowed: v.allowed, reason: v.reason, ingress: v.ingress, egress: v.egress };
   });
-  return out;
+}
+
+/** `ns/pod` or an address, as the table names them. */
+function endpointNamed(name: string): Endpoint {
+  const slash = name.indexOf('/');
+  return slash > 0 && !name.includes(':') ? { kind: 'pod', namespace: name.slice(0, slash), name: name.slice(slash + 1) } : { kind: 'ip', ip: name };
 }
 
 function endpoints(cluster: Cluster, q: ReachQuery): { sources: Target[]; dests: Target[] } {
@@ -87,10 +89,6 @@ function sameFamily(t: Target, family: 4 | 6): Target {
   return ip ? { name: t.name, resolved: { pod, ip } } : t;
 }
 
-function endpointOf(t: Target): Endpoint {
-  const pod = t.resolved.pod;
-  return pod ? { kind: 'pod', namespace: pod.namespace, name: pod.name } : { kind: 'ip', ip: formatIP(t.resolved.ip) };
-}
 
 function portsOf(to: Target, q: ReachQuery, explicit: boolean): { port: number; protocol: Protocol }[] {
   const declared = to.resolved.pod?.ports ?? [];

@@ -24,7 +24,7 @@ export function applyObjects(c: Cluster, objects: KObject[]): { lines: string[] 
         throw new FlatnetError('Forbidden', `unable to create new content in namespace ${ns} because it is being terminated`);
       }
     }
-    const existing = c.store.get(resource, raw.metadata.namespace ?? 'default', raw.metadata.name);
+    const existing = c.store.get(resource, RESOURCES[resource].namespaced ? (raw.metadata.namespace ?? 'default') : undefined, raw.metadata.name);
     const admitted = admit(resource, raw, c.store);
     if (!existing) {
       c.store.create(resource, admitted);
