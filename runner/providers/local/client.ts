@@ -16,10 +16,15 @@ export function daemonInfo(name: string): DaemonInfo | undefined {
   return isAlive(info.pid) ? info : undefined;
 }
 
+/** Alive, and not a zombie waiting for a parent to reap it (a detached daemon's parent is init). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
