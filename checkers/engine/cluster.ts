@@ -10,6 +10,7 @@ import type { Pod } from '../k8s/schema/pod.ts';
 import { formatIP, parseIP, type IP } from '../net/ip.ts';
 import { compilePolicy } from './policy.ts';
 import type { Cluster, CompiledPolicy, NamespaceInfo, PodInfo } from './types.ts';
+import { fnv1a } from '../hash.ts';
 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 /** Pods without status.podIP get an address here, as kind's default podSubnet. */
@@ -127,12 +128,3 @@ function assignMissingIPs(pods: PodInfo[], byIP: Map<string, PodInfo>): void {
 }
 
 const key = (p: PodInfo) => `${p.namespace}/${p.name}`;
-
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}

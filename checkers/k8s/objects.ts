@@ -7,6 +7,9 @@
 import type { z } from 'zod';
 import { FlatnetError, errors, type Where } from '../errors.ts';
 import type { FieldPath, Manifest } from './manifests.ts';
+import { describeIssue, fieldPath } from './issues.ts';
+
+export { fieldPath };
 import { NamespaceSchema, type Namespace } from './schema/namespace.ts';
 import { NetworkPolicySchema, type NetworkPolicy } from './schema/network-policy.ts';
 import { PodSchema, type Pod } from './schema/pod.ts';
@@ -105,35 +108,4 @@ export function describeObject(raw: Record<string, unknown>): string {
   if (raw.kind === 'Namespace') return `Namespace ${name}`;
   const ns = typeof meta.namespace === 'string' ? meta.namespace : 'default';
   return `${String(raw.kind)} ${ns}/${name}`;
-}
-
-/** `spec.ingress[0].from[1].ipBlock.cidr` */
-export function fieldPath(path: FieldPath): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
-}
-
-function describeIssue(issue: z.core.$ZodIssue): { path: FieldPath; message: string } {
-  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-  switch (issue.code) {
-    case 'unrecognized_keys': {
-      const keys = issue.keys.map((k) => `"${fieldPath([...path, k])}"`).join(', ');
-      return { path: [...path, issue.keys[0] ?? ''], message: `strict decoding error: unknown field ${keys}` };
-    }
-    case 'invalid_type':
-      return issue.input === undefined
-        ? { path, message: 'Required value' }
-        : { path, message: `Invalid value: ${JSON.stringify(issue.input)}: must be ${article(issue.expected)}` };
-    case 'invalid_value':
-      return { path, message: `Unsupported value: ${JSON.stringify(issue.input)}: supported values: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` };
-    case 'invalid_union':
-      return { path, message: `Invalid value: ${JSON.stringify(issue.input)}: must be a number or a string` };
-    default:
-      return { path, message: issue.message };
-  }
-}
-
-function article(expected: string): string {
-  if (expected === 'array') return 'a list';
-  if (expected === 'object' || expected === 'record') return 'a mapping';
-  return `a ${expected}`;
 }

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { dns1123LabelErrors, labelValueErrors, portNumberErrors } from '../k8s/names.ts';
 import { fieldError, report } from './field-errors.ts';
+import { fnv1a } from '../hash.ts';
 
 export const PARAM_KINDS = ['namespace', 'label-value', 'port'] as const;
 
@@ -77,13 +78,4 @@ export function substitute(text: string, values: ParamValues): Substitution {
     return v ?? whole;
   });
   return { text: out, unknown };
-}
-
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }

@@ -8,7 +8,7 @@ import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import { errors, FlatnetError, labErrors } from '../errors.ts';
 import type { FieldPath } from '../k8s/manifests.ts';
 import { fieldPath } from '../k8s/objects.ts';
-import { describeIssue } from './issues.ts';
+import { describeIssue } from '../k8s/issues.ts';
 import { LabSchema, type Lab } from './lab.ts';
 import { ParamSchema, pickValues, substitute, variantValues, type Param, type ParamValues } from './params.ts';
 import { z } from 'zod';

@@ -1,11 +1,13 @@
 /**
  * @module
- * The images the `local` cluster can run. There is no registry: each image reference maps
- * to a profile — a small root filesystem built from Debian binaries, plus what the
- * container does when the pod gives no command (the image's ENTRYPOINT/CMD).
+ * What each image the `local` cluster can run (the list: checkers/lab/images.ts) amounts to.
+ * There is no registry: an image maps to a profile — a small root filesystem built from
+ * Debian binaries, plus what the container does when the pod gives no command (the image's
+ * ENTRYPOINT/CMD).
  */
+import { imageProfile, SUPPORTED_IMAGES, type ImageProfile } from '../../../../checkers/lab/images.ts';
 
-export type ProfileName = 'nginx' | 'tools' | 'postgres' | 'agnhost' | 'coredns';
+export type ProfileName = ImageProfile;
 export type RootfsName = 'web' | 'tools' | 'server' | 'dns';
 
 export interface Profile {
@@ -15,26 +17,6 @@ export interface Profile {
   entrypoint: string[];
   cmd: string[];
 }
-
-export interface ImageRule {
-  /** Matches the image reference (registry/name:tag). */
-  pattern: RegExp;
-  /** How it is written in messages and docs. */
-  shown: string;
-  profile: ProfileName;
-}
-
-/** Order matters: the first rule that matches wins. */
-export const IMAGES: ImageRule[] = [
-  { pattern: /^(docker\.io\/)?(library\/)?nginx(:[\w.-]+)?$/, shown: 'nginx:*', profile: 'nginx' },
-  { pattern: /^(docker\.io\/)?(library\/)?busybox(:[\w.-]+)?$/, shown: 'busybox:*', profile: 'tools' },
-  { pattern: /^(docker\.io\/)?radial\/busyboxplus(:[\w.-]+)?$/, shown: 'radial/busyboxplus:curl', profile: 'tools' },
-  { pattern: /^(docker\.io\/)?curlimages\/curl(:[\w.-]+)?$/, shown: 'curlimages/curl:*', profile: 'tools' },
-  { pattern: /^(docker\.io\/)?(library\/)?alpine(:[\w.-]+)?$/, shown: 'alpine:*', profile: 'tools' },
-  { pattern: /^(docker\.io\/)?(library\/)?postgres(:[\w.-]+)?$/, shown: 'postgres:*', profile: 'postgres' },
-  { pattern: /^registry\.k8s\.io\/e2e-test-images\/agnhost(:[\w.-]+)?$/, shown: 'registry.k8s.io/e2e-test-images/agnhost:*', profile: 'agnhost' },
-  { pattern: /^registry\.k8s\.io\/coredns\/coredns(:[\w.-]+)?$/, shown: 'registry.k8s.io/coredns/coredns:*', profile: 'coredns' },
-];
 
 export const PROFILES: Record<ProfileName, Profile> = {
   // busybox httpd serves the nginx welcome page on port 80.
@@ -50,11 +32,11 @@ export const PROFILES: Record<ProfileName, Profile> = {
 };
 
 export function profileFor(image: string): Profile | undefined {
-  const rule = IMAGES.find((r) => r.pattern.test(image));
-  return rule ? PROFILES[rule.profile] : undefined;
+  const profile = imageProfile(image);
+  return profile ? PROFILES[profile] : undefined;
 }
 
-export const SUPPORTED_IMAGES = IMAGES.map((r) => r.shown);
+export { SUPPORTED_IMAGES };
 
 /** Kubernetes: command replaces ENTRYPOINT, args replaces CMD; args alone keep ENTRYPOINT. */
 export function containerArgv(p: Profile, command: string[] | undefined, args: string[] | undefined): string[] {

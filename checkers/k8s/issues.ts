@@ -1,12 +1,16 @@
 /**
  * @module
  * zod issues in the API server's words (`Required value`, `Unsupported value: …`,
- * `strict decoding error: unknown field …`), so a broken lab.yaml reads like a
- * rejected `kubectl apply`.
+ * `strict decoding error: unknown field …`), so a broken manifest or lab.yaml reads like
+ * a rejected `kubectl apply`.
  */
 import type { z } from 'zod';
-import type { FieldPath } from '../k8s/manifests.ts';
-import { fieldPath } from '../k8s/objects.ts';
+import type { FieldPath } from './manifests.ts';
+
+/** `spec.ingress[0].from[1].ipBlock.cidr` */
+export function fieldPath(path: FieldPath): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
 
 export interface Problem {
   path: FieldPath;
