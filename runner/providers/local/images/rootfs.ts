@@ -5,10 +5,8 @@
  * Built once per machine into a cache folder and shared read-only by every pod (each pod
  * writes to its own overlay). A pod never sees the host filesystem.
  */
-import { copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { FlatnetError } from '../../../../checkers/errors.ts';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { ensureNative } from '../native/build.ts';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { RootfsName } from './profiles.ts';
@@ -37,11 +35,10 @@ export function cacheRoot(): string {
 
 /** Returns the path of the (cached) root filesystem. Safe against concurrent builders: build in a temp dir, rename into place. */
 export function ensureRootfs(name: RootfsName, root = cacheRoot()): string {
-  const source = readFileSync(AGNHOST_SOURCE);
-  const version = `v${LAYOUT_VERSION}-${createHash('sha256').update(source).digest('hex').slice(0, 8)}`;
-  const final = join(root, `${name}-${version}`);
+  const agnhost = ensureNative('agnhost');
+  // The agnhost build's name carries its source hash: a new agnhost means new root filesystems.
+  const final = join(root, `${name}-v${LAYOUT_VERSION}-${agnhost.split('-').at(-1)}`);
   if (existsSync(join(final, '.complete'))) return final;
-  const agnhost = ensureAgnhost(root, version);
   const tmp = `${final}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   build(name, tmp, agnhost);
@@ -87,25 +84,6 @@ function build(name: RootfsName, dir: string, agnhost: string): void {
     for (const d of ['flatnet/app', 'flatnet/records']) mkdirSync(join(dir, d), { recursive: true });
     writeFileSync(join(dir, 'flatnet/node'), '');
   }
-}
-
-const AGNHOST_SOURCE = fileURLToPath(new URL('./agnhost.c', import.meta.url));
-
-/** Compiles agnhost.c once per machine (static, so it runs in any root filesystem). */
-function ensureAgnhost(root: string, version: string): string {
-  const bin = join(root, `agnhost-${version}`);
-  if (existsSync(bin)) return bin;
-  mkdirSync(root, { recursive: true });
-  const tmp = `${bin}.tmp-${process.pid}`;
-  const cc = process.env.CC ?? 'cc';
-  try {
-    execFileSync(cc, ['-static', '-O2', '-o', tmp, AGNHOST_SOURCE], { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (e) {
-    const detail = (e as { stderr?: Buffer }).stderr?.toString().trim().split('\n').slice(-2).join(' | ') ?? String(e);
-    throw new FlatnetError('AgnhostBuild', `building the pods' agnhost helper with ${cc} failed: ${detail}`, {}, 'install a C compiler and static libc (apt-get install gcc libc6-dev), or run `npx flatnet doctor --install`');
-  }
-  renameSync(tmp, bin);
-  return bin;
 }
 
 function script(path: string, text: string): void {

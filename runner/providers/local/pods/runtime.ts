@@ -7,16 +7,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import * as cni from '../cni.ts';
 import type { NetworkConfig } from '../cni.ts';
 import { run, type RunResult } from '../exec.ts';
 import { ensureRootfs } from '../images/rootfs.ts';
+import { ensureNative } from '../native/build.ts';
 import { containerArgv, profileFor, SUPPORTED_IMAGES, type Profile } from '../images/profiles.ts';
 import type { Sandbox } from '../sandbox.ts';
 
-const INIT = fileURLToPath(new URL('./container-init.sh', import.meta.url));
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface PodSpec {
@@ -109,15 +108,26 @@ ${cniAdd.script}`;
       ...(c.workingDir ? { FLATNET_WORKDIR: c.workingDir } : {}),
     };
     const child = this.node.spawn(
-      'nsenter',
-      [`--net=/run/netns/${pod.netns}`, `--uts=${this.podDir(pod.uid)}/uts`, '--', 'unshare', '--mount', '--pid', '--fork', '--propagation', 'private', '--', 'sh', INIT, image, cdir, this.podDir(pod.uid), ...argv],
+      ensureNative('container-init'),
+      [`/run/netns/${pod.netns}`, `${this.podDir(pod.uid)}/uts`, image, cdir, this.podDir(pod.uid), ...argv],
       { env, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     const exited = new Promise<{ code: number; signal: string | null }>((resolve) =>
       child.once('exit', (code, signal) => resolve({ code: code ?? 137, signal })),
     );
-    const pid = await containerPid(child.pid!, exited);
-    return { process: child, pid, exited };
+    // What the container says before it is up is the only clue when it never gets there.
+    const early: string[] = [];
+    const keep = (b: Buffer) => early.push(b.toString());
+    child.stderr!.on('data', keep);
+    try {
+      const pid = await containerPid(child.pid!, exited);
+      return { process: child, pid, exited };
+    } catch (e) {
+      const said = early.join('').trim().split('\n').slice(-3).join(' | ');
+      throw said ? new FlatnetError('ContainerFailed', `the container exited before it started: ${said}`) : e;
+    } finally {
+      child.stderr!.off('data', keep);
+    }
   }
 
   /** Runs a command in a container (kubectl exec): enters its namespaces and root directory. */

@@ -1,0 +1,44 @@
+/**
+ * @module
+ * The local cluster's two small C programs (agnhost.c, container-init.c), compiled once per
+ * machine with the host's C compiler, statically, so they run inside any pod's root
+ * filesystem. Cached by a hash of the source: editing one rebuilds it.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FlatnetError } from '../../../../checkers/errors.ts';
+
+export type NativeProgram = 'agnhost' | 'container-init';
+
+const built = new Map<string, string>();
+
+export function nativeCacheRoot(): string {
+  const base = process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/tmp', '.cache');
+  return join(base, 'flatnet', 'native');
+}
+
+/** The path of the compiled program, building it first when needed. Safe against concurrent builders. */
+export function ensureNative(name: NativeProgram, root = nativeCacheRoot()): string {
+  const source = fileURLToPath(new URL(`./${name}.c`, import.meta.url));
+  const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12);
+  const bin = join(root, `${name}-${hash}`);
+  if (built.get(name) === bin || existsSync(bin)) {
+    built.set(name, bin);
+    return bin;
+  }
+  mkdirSync(root, { recursive: true });
+  const tmp = `${bin}.tmp-${process.pid}`;
+  const cc = process.env.CC ?? 'cc';
+  try {
+    execFileSync(cc, ['-static', '-O2', '-o', tmp, source], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    const detail = (e as { stderr?: Buffer }).stderr?.toString().trim().split('\n').slice(-2).join(' | ') || String(e);
+    throw new FlatnetError('NativeBuild', `building ${name} with ${cc} failed: ${detail}`, {}, 'install a C compiler and a static libc (apt-get install gcc libc6-dev), or run `npx flatnet doctor --install`');
+  }
+  renameSync(tmp, bin);
+  built.set(name, bin);
+  return bin;
+}
