@@ -118,6 +118,15 @@ spec:
     assert.equal(exec('backend', 'curl', '-s', '--connect-timeout', '2', `http://${ip.frontend}`).code, 28, 'backend -> frontend stays denied');
   });
 
+  it('step 6: the node shows its CNI config, veths and Service rules', () => {
+    const out = c.ok(['cluster', 'shell', '--name', name, 'node'], 'cat /etc/cni/net.d/*.conflist\nip -o link show type veth | wc -l\niptables-save -t nat | grep -c "^-A KUBE-SERVICES"\nexit\n');
+    assert.match(out, /"type": "ptp"/);
+    assert.match(out, /"type": "host-local"/);
+    const numbers = out.match(/^\d+$/gm)!.map(Number);
+    assert.ok(numbers[0]! >= 4, `a veth per pod (${numbers[0]})`);
+    assert.ok(numbers[1]! >= 3, `KUBE-SERVICES rules (${numbers[1]})`);
+  });
+
   it('live packets agree with the engine on every flow between the lab pods', async () => {
     process.env.FLATNET_STATE_DIR = c.stateDir;
     const policies = (await call<{ objects: unknown[] }>(name, 'GET', `/objects?resource=networkpolicies&namespace=${NS}`)).objects;

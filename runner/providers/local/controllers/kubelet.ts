@@ -340,6 +340,7 @@ function envOf(spec: Record<string, unknown>): Record<string, string> {
 
 /** Container output in the CRI log format the kubelet writes: `<time> <stream> F <line>`. */
 function pipeLog(c: RunningContainer, log: WriteStream): void {
+  for (const l of (c.earlyStderr ?? '').split('\n').filter(Boolean)) log.write(`${new Date().toISOString()} stderr F ${l}\n`);
   for (const [stream, name] of [
     [c.process.stdout, 'stdout'],
     [c.process.stderr, 'stderr'],
@@ -353,5 +354,6 @@ function pipeLog(c: RunningContainer, log: WriteStream): void {
     stream?.on('end', () => {
       if (rest) log.write(`${new Date().toISOString()} ${name} P ${rest}\n`);
     });
+    stream?.resume();
   }
 }

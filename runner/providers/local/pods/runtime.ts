@@ -48,6 +48,8 @@ export interface PodNetwork {
 
 export interface RunningContainer {
   process: ChildProcess;
+  /** What the container wrote to stderr while starting (already read from the stream). */
+  earlyStderr?: string;
   /** Host PID of the container's PID 1 (for exec and signals). */
   pid: number;
   exited: Promise<{ code: number; signal: string | null }>;
@@ -121,7 +123,10 @@ ${cniAdd.script}`;
     child.stderr!.on('data', keep);
     try {
       const pid = await containerPid(child.pid!, exited);
-      return { process: child, pid, exited };
+      // Hold further output until the caller attaches its log (pipeLog resumes the streams).
+      child.stdout!.pause();
+      child.stderr!.pause();
+      return { process: child, pid, exited, earlyStderr: early.join('') };
     } catch (e) {
       const said = early.join('').trim().split('\n').slice(-3).join(' | ');
       throw said ? new FlatnetError('ContainerFailed', `the container exited before it started: ${said}`) : e;
