@@ -41,6 +41,8 @@ export interface Cluster {
   /** Progress of start-up, for `cluster up` to show. */
   stage: string;
   ready: boolean;
+  /** Milliseconds from the daemon process starting to Ready (its own share of `cluster up`). */
+  readyAfterMs?: number;
   /** Set once running: stops the cluster in order. */
   onShutdown?: () => Promise<void>;
 }
@@ -104,6 +106,7 @@ export async function runDaemon(name: string): Promise<void> {
   await cluster.dataplane.settled();
   debug('dataplane settled: ready');
   cluster.stage = 'Ready';
+  cluster.readyAfterMs = Math.round(performance.now());
   cluster.ready = true;
 
   let stopping = false;

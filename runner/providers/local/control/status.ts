@@ -9,6 +9,7 @@ export function statusOf(c: Cluster) {
     rootless: c.node.rootless,
     stage: c.stage,
     ready: c.ready,
+    readyAfterMs: c.readyAfterMs ?? null,
     dataplaneError: c.dataplane.lastError ?? null,
     pods: c.store.list('pods').map((p) => ({
       namespace: p.metadata.namespace,

@@ -55,28 +55,47 @@ async function applyOnce(input: ProxyInput, run: Run): Promise<void> {
 }
 
 async function prepare(run: Run): Promise<{ randomFully: boolean }> {
-  await must(run, 'allowing NodePorts on 127.0.0.1', 'sysctl', ['-w', 'net.ipv4.conf.all.route_localnet=1']);
-  const randomFully = hasRandomFully((await must(run, 'reading the iptables version', 'iptables', ['--version'])).stdout);
+  const probe = await must(run, 'preparing the node for Services', 'sh', ['-c', 'sysctl -qw net.ipv4.conf.all.route_localnet=1 && iptables --version']);
   await installJumps(run);
-  return { randomFully };
+  return { randomFully: hasRandomFully(probe.stdout) };
 }
 
 /**
- * kube-proxy's check-then-insert for each jump from a built-in chain (not atomic, hence the
- * queue), as one shell script so the node is entered once rather than three times a jump.
+ * kube-proxy ensures each jump from a built-in chain with `iptables -C`, then `-I` when missing.
+ * Same result, two commands: read both tables once, then one restore that creates the missing
+ * chains and inserts the missing jumps (each at the top, in kube-proxy's order). Built-in
+ * chains are not flushed by a --noflush restore, so the CNI's and NetworkPolicy's rules stay.
  */
-async function installJumps(run: Run): Promise<void> {
-  const q = (a: string[]) => a.map((x) => `'${x.replace(/'/g, `'\\''`)}'`).join(' ');
-  const script = JUMP_CHAINS.map((jump) => {
-    const t = [...WAIT, '-t', jump.table];
-    const args = jumpRuleArgs(jump);
-    return [
-      `iptables ${q([...t, '-N', jump.dstChain])} 2>/dev/null`,
-      `iptables ${q([...t, '-C', jump.srcChain, ...args])} 2>/dev/null || iptables ${q([...t, '-I', jump.srcChain, ...args])} || exit 1`,
-    ].join('\n');
-  }).join('\n');
-  await must(run, 'adding the jumps to the KUBE-* chains', 'sh', ['-c', script]);
+export async function installJumps(run: Run): Promise<void> {
+  const saved = await must(run, 'reading the tables', 'sh', ['-c', 'iptables-save -t filter; iptables-save -t nat']);
+  const text = jumpRestore(saved.stdout);
+  if (!text) return;
+  const args = [...WAIT, '--noflush'];
+  const r = await run('iptables-restore', args, text);
+  if (r.code !== 0) throw failed('adding the jumps to the KUBE-* chains', 'iptables-restore', args, r, offendingLine(r.stderr, text));
 }
+
+/** The restore input that adds what `save` (iptables-save of filter and nat) lacks; '' when nothing. */
+export function jumpRestore(save: string): string {
+  const out: string[] = [];
+  for (const table of ['filter', 'nat'] as const) {
+    const section = save.split(/^\*/m).find((s) => s.startsWith(`${table}\n`)) ?? '';
+    const chains = new Set(chainNames(`*${section}`));
+    const lines: string[] = [];
+    for (const jump of JUMP_CHAINS.filter((j) => j.table === table)) {
+      if (!chains.has(jump.dstChain)) {
+        lines.push(`:${jump.dstChain} - [0:0]`);
+        chains.add(jump.dstChain);
+      }
+      const present = section.split('\n').some((l) => l.startsWith(`-A ${jump.srcChain} `) && l.endsWith(`-j ${jump.dstChain}`) && l.includes(jump.comment));
+      if (!present) lines.push(`-I ${jump.srcChain} 1 ${jumpRuleArgs(jump).map(quote).join(' ')}`);
+    }
+    if (lines.length) out.push(`*${table}`, ...lines, 'COMMIT');
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+const quote = (a: string) => (/[\s"]/.test(a) ? `"${a.replace(/"/g, '\\"')}"` : a);
 
 /** iptables >= 1.6.2 has --random-fully (utiliptables' MinRandomFullyVersion). */
 export function hasRandomFully(versionOutput: string): boolean {

@@ -1,9 +1,9 @@
 /**
  * @module
  * The jumps from the built-in chains into kube-proxy's chains, copied from iptablesJumpChains
- * and iptablesKubeletJumpChains in pkg/proxy/iptables/proxier.go. They cannot go through
- * iptables-restore: that would mean owning all of PREROUTING, OUTPUT, … (which the CNI
- * plugins and NetworkPolicy rules share), so apply.ts ensures each one separately.
+ * and iptablesKubeletJumpChains in pkg/proxy/iptables/proxier.go. The built-in chains they sit
+ * in are shared with the CNI plugins and the NetworkPolicy rules, so apply.ts never rewrites
+ * them: it inserts only the jumps that are missing (`-I CHAIN 1` lines in a --noflush restore).
  */
 
 export interface JumpChain {
