@@ -34,7 +34,31 @@ const scenarios: { name: string; objects: object[] }[] = [
       },
     ],
   },
+  {
+    name: 'dual-stack pods with IPv6 primaries and an IPv6 ipBlock',
+    objects: [
+      dsPod('x', 'a', ['10.244.1.1', 'fd00:10:244:1::1'], [{ containerPort: 80 }, { containerPort: 81, protocol: 'UDP' }]),
+      dsPod('x', 'b', ['fd00:10:244:1::2', '10.244.1.2'], [{ containerPort: 80 }]),
+      dsPod('y', 'c', ['fd00:10:244:2::3', '10.244.2.3'], [{ containerPort: 80 }]),
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'v6-only-from-x', namespace: 'x' },
+        spec: { podSelector: { matchLabels: { pod: 'b' } }, ingress: [{ from: [{ ipBlock: { cidr: 'fd00:10:244:1::/64' } }] }] },
+      },
+    ],
+  },
 ];
+
+function dsPod(namespace: string, name: string, ips: string[], ports: object[]) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { namespace, name, labels: { pod: name } },
+    spec: { containers: [{ name: 'c', image: 'registry.k8s.io/e2e-test-images/agnhost:2.52', ports }] },
+    status: { podIP: ips[0], podIPs: ips.map((ip) => ({ ip })) },
+  };
+}
 
 describe('flatnet reach --live', { skip }, () => {
   for (const s of scenarios) {

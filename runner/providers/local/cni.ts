@@ -13,16 +13,20 @@ export const CNI_CONF_PATH = '/etc/cni/net.d/10-flatnet.conflist';
 /** host-local keeps its leases on the node's private /run, so they vanish with the node. */
 const IPAM_DIR = '/run/flatnet/ipam';
 
+/** A subnet pods take addresses from; `gateway` (default: the subnet's first address) is the node side of each pod's veth. */
+export type Subnet = string | { subnet: string; gateway: string };
+
 export interface NetworkConfig {
-  /** IPv4 subnets pods take addresses from (the first is used for new pods; the others only for requested addresses). */
-  podSubnets: string[];
-  podSubnetsV6?: string[];
+  /** IPv4 subnets (the first is used for new pods; the others only for requested addresses). */
+  podSubnets: Subnet[];
+  podSubnetsV6?: Subnet[];
   mtu: number;
 }
 
 export function conflist(net: NetworkConfig): object {
   const v6 = net.podSubnetsV6 ?? [];
-  const ranges = [net.podSubnets.map((subnet) => ({ subnet })), ...(v6.length ? [v6.map((subnet) => ({ subnet }))] : [])];
+  const range = (s: Subnet) => (typeof s === 'string' ? { subnet: s } : s);
+  const ranges = [net.podSubnets.map(range), ...(v6.length ? [v6.map(range)] : [])];
   const routes = [{ dst: '0.0.0.0/0' }, ...(v6.length ? [{ dst: '::/0' }] : [])];
   return {
     cniVersion: '1.0.0',
@@ -74,9 +78,12 @@ export function addScript(net: NetworkConfig, a: Attachment): { script: string; 
     env[`CNI_CONF_${i}`] = JSON.stringify(conf).slice(0, -1); // prevResult is appended in the script
     lines.push(
       `conf="$CNI_CONF_${i}"; [ -n "$prev" ] && conf="$conf,\\"prevResult\\":$prev"`,
-      `prev=$(printf '%s}' "$conf" | CNI_COMMAND=ADD CNI_IFNAME=eth0 ${CNI_BIN_DIR}/${String(plugin.type)}) || { printf '%s\n' "$prev"; exit 92; }`,
+      `prev=$(printf '%s}' "$conf" | CNI_COMMAND=ADD CNI_IFNAME=eth0 ${CNI_BIN_DIR}/${String(plugin.type)}) || { printf '%s' "$prev" | tr -d '\n'; echo; exit 92; }`,
     );
   });
+  // Routed like Calico: a pod reaches every other pod through the node, also within its own
+  // IPv6 /64 (ptp leaves an on-link /64 route there, whose neighbour discovery nobody answers).
+  lines.push(`ip -n "\${CNI_NETNS##*/}" -6 route show dev eth0 proto kernel 2>/dev/null | awk '$1 !~ /^fe80/ {print $1}' | while read r; do ip -n "\${CNI_NETNS##*/}" -6 route del "$r" dev eth0; done`);
   lines.push(`printf '%s\n' "$prev" | tr -d '\n'; echo`);
   return { script: lines.join('\n'), env };
 }

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installConfig, type NetworkConfig } from './cni.ts';
+import { installConfig, type NetworkConfig, type Subnet } from './cni.ts';
 import { MTU, NODE_IP, NODE_POD_CIDR, clusterDir, nodeName } from './config.ts';
 import { startControlServer } from './control/server.ts';
 import { bootstrap } from './controllers/bootstrap.ts';
@@ -127,8 +127,8 @@ export async function runDaemon(name: string): Promise<void> {
 
 /** Options `cluster up` leaves for the daemon (e.g. `reach --live` widens the pod subnets to fit requested addresses). */
 export interface ClusterOptions {
-  podSubnets?: string[];
-  podSubnetsV6?: string[];
+  podSubnets?: Subnet[];
+  podSubnetsV6?: Subnet[];
 }
 
 function readOptions(dir: string): ClusterOptions {

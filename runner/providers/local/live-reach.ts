@@ -8,11 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { buildCluster, type Cluster as EngineCluster } from '../../../checkers/engine/index.ts';
 import type { Manifest } from '../../../checkers/k8s/manifests.ts';
-import { formatIP } from '../../../checkers/net/ip.ts';
+import { formatIP, parseIP } from '../../../checkers/net/ip.ts';
 import { reach, type ReachQuery } from '../../../checkers/reach.ts';
 import type { ProbeResult } from '../../../checkers/truth-table.ts';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import { call } from './client.ts';
+import type { Subnet } from './cni.ts';
 import type { LiveFlow } from './control/probe.ts';
 import { down, up, type Progress } from './lifecycle.ts';
 import type { KObject } from './store/types.ts';
@@ -50,8 +51,13 @@ function podRef(key: string): { namespace: string; name: string } {
   return { namespace, name };
 }
 
-/** 10.244.0.0/16, plus the /24 (IPv4) or /64 (IPv6) of every address outside it. */
-function subnetsFor(cluster: EngineCluster): { podSubnets: string[]; podSubnetsV6?: string[] } {
+/**
+ * 10.244.0.0/16, plus the /24 (IPv4) or /64 (IPv6) of every address outside it. An IPv6 /64's
+ * node-side gateway is its last-but-one address, so a pod may ask for `<prefix>::1`; and the
+ * IPv6 set starts with fd00:ffff::/64, where pods that ask for nothing (CoreDNS) get theirs,
+ * so they never take an address an input pod needs.
+ */
+function subnetsFor(cluster: EngineCluster): { podSubnets: Subnet[]; podSubnetsV6?: Subnet[] } {
   const v4 = new Set(['10.244.0.0/16']);
   const v6 = new Set<string>();
   for (const pod of cluster.pods) {
@@ -63,7 +69,9 @@ function subnetsFor(cluster: EngineCluster): { podSubnets: string[]; podSubnetsV
       }
     }
   }
-  return { podSubnets: [...v4], ...(v6.size ? { podSubnetsV6: [...v6] } : {}) };
+  const gateway = (cidr: string) => formatIP({ family: 6, value: parseIP(cidr.split('/')[0]!)!.value + (1n << 64n) - 2n });
+  const v6Subnets = ['fd00:ffff::/64', ...[...v6].filter((c) => c !== 'fd00:ffff::/64')].map((subnet) => ({ subnet, gateway: gateway(subnet) }));
+  return { podSubnets: [...v4], ...(v6.size ? { podSubnetsV6: v6Subnets } : {}) };
 }
 
 const SYSTEM = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);

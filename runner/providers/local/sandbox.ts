@@ -32,6 +32,7 @@ ip -n underlay link set lo up
 ip route add default via 172.18.0.1
 echo 1 > /proc/sys/net/ipv4/ip_forward
 echo 1 > /proc/sys/net/ipv6/conf/all/forwarding
+echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad
 echo ready
 # A background job's stdin is /dev/null unless redirected from a saved copy.
 exec 3<&0

@@ -166,9 +166,17 @@ export class Kubelet {
     const podSpec = this.podSpec(pod, requested.length > 0 ? requested : undefined);
     debug(`pod ${s.namespace}/${s.name}: creating sandbox`);
     s.network = await this.runtime.createSandbox(podSpec).catch(async (err: unknown) => {
-      if (!podSpec.ips) throw err;
-      return this.runtime.createSandbox({ ...podSpec, ips: undefined }); // the old address is taken: take a new one
+      if (!podSpec.ips || !/not available|already allocated|in use/i.test(String(err))) throw err;
+      // The address the pod had is taken: undo the half-made sandbox and take a new one.
+      debug(`pod ${s.namespace}/${s.name}: ${(err as Error).message}; taking a new address`);
+      await this.runtime.deleteSandbox(s);
+      return this.runtime.createSandbox({ ...podSpec, ips: undefined });
     });
+    // A pod that asked for its addresses keeps their order: status.podIP (the primary) is the first it asked for.
+    if (podSpec.ips) {
+      const order = podSpec.ips;
+      s.network.ips.sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
+    }
     debug(`pod ${s.namespace}/${s.name}: network ${s.network.ips.join(',')}`);
     for (const c of spec.containers) s.containers.set(String(c.name), { spec: c, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } }, lastState: {} });
     this.writeStatus(s);

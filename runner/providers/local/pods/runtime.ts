@@ -81,6 +81,8 @@ export class PodRuntime {
     const script = `set -e
 mkdir -p ${dir}/etc
 ip netns add ${netns}
+# No duplicate address detection: a fresh IPv6 address would be unusable ("tentative") for a second or two.
+nsenter --net=/run/netns/${netns} sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0 2>/dev/null || true
 touch ${dir}/uts
 unshare --uts=${dir}/uts hostname ${pod.name}
 set +e
