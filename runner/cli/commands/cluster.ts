@@ -8,6 +8,7 @@ import { FlatnetError } from '../../../checkers/errors.ts';
 import { call, daemonInfo, notRunning } from '../../providers/local/client.ts';
 import { runDaemon } from '../../providers/local/daemon.ts';
 import { down, downAll, list, up } from '../../providers/local/lifecycle.ts';
+import { enterContainer } from '../../providers/local/pods/runtime.ts';
 import { readInputs } from '../inputs.ts';
 import type { Command, IO } from '../command.ts';
 
@@ -111,7 +112,7 @@ async function exec(name: string, target: string | undefined, container: string 
   const [namespace, pod] = target.split('/') as [string, string];
   const params = new URLSearchParams({ namespace, name: pod, ...(container ? { container } : {}) });
   const t = await call<{ pid: number; rootless: boolean }>(name, 'GET', `/exec-target?${params}`);
-  const args = ['-t', String(t.pid), ...(t.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-u', '-m', '-p', '-r', '-w', '--', ...argv];
+  const args = enterContainer(t.pid, t.rootless, argv);
   return passthrough('nsenter', args, { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', TERM: tty ? (process.env.TERM ?? 'xterm') : 'dumb' });
 }
 

@@ -4,7 +4,6 @@
  * and failures name the command, its exit code and its stderr.
  */
 import { spawn } from 'node:child_process';
-import { FlatnetError } from '../../../checkers/errors.ts';
 
 export interface RunResult {
   code: number;
@@ -36,11 +35,4 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
     child.stdin.on('error', () => {}); // the command may exit before reading its input
     child.stdin.end(opts.input ?? '');
   });
-}
-
-/** Throws a catalogue error when the command failed. */
-export function check(what: string, cmd: string, args: readonly string[], r: RunResult): RunResult {
-  if (r.code === 0) return r;
-  const detail = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ');
-  throw new FlatnetError('CommandFailed', `${what} failed: ${cmd} ${args.join(' ')} exited ${r.code}${detail ? `: ${detail}` : ''}`, {}, 'run `npx flatnet doctor` to check the host, then retry');
 }

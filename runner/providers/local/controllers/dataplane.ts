@@ -97,9 +97,10 @@ export class Dataplane {
         this.applied.proxy = proxyKey;
       }
       const cluster = this.policyCluster();
-      const policyKey = JSON.stringify(policyRules(cluster));
+      const rules = policyRules(cluster);
+      const policyKey = JSON.stringify(rules);
       if (policyKey !== this.applied.policy) {
-        await applyPolicyRules(cluster, this.run);
+        await applyPolicyRules(cluster, this.run, rules);
         this.applied.policy = policyKey;
       }
       this.lastError = undefined;

@@ -139,13 +139,13 @@ ${cniAdd.script}`;
 
   /** Runs a command in a container (kubectl exec): enters its namespaces and root directory. */
   exec(c: RunningContainer, argv: string[], opts: { env?: Record<string, string>; tty?: boolean } = {}): ChildProcess {
-    const args = ['-t', String(c.pid), ...(this.node.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-u', '-m', '-p', '-r', '-w', '--', ...argv];
+    const args = enterContainer(c.pid, this.node.rootless, argv);
     return spawn('nsenter', args, { env: { PATH, HOME: '/root', TERM: opts.tty ? 'xterm' : 'dumb', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   }
 
   /** Runs a command in a container and collects its output. */
   execCollect(c: RunningContainer, argv: string[], timeoutMs = 10_000, input?: string): Promise<RunResult> {
-    const args = ['-t', String(c.pid), ...(this.node.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-u', '-m', '-p', '-r', '-w', '--', ...argv];
+    const args = enterContainer(c.pid, this.node.rootless, argv);
     return run('nsenter', args, { env: { PATH, HOME: '/root' }, timeoutMs, input });
   }
 
@@ -182,6 +182,11 @@ function hostsFile(pod: PodSpec, ips: string[]): string {
     ...(pod.hostAliases ? [pod.hostAliases] : []),
     '',
   ].join('\n');
+}
+
+/** nsenter arguments that run `argv` inside a container: its namespaces, root directory and working directory. */
+export function enterContainer(pid: number, rootless: boolean, argv: string[]): string[] {
+  return ['-t', String(pid), ...(rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-u', '-m', '-p', '-r', '-w', '--', ...argv];
 }
 
 export function requireProfile(image: string): Profile {

@@ -27,14 +27,13 @@ const JUMP = `-m comment --comment "flatnet NetworkPolicy: check each new flow" 
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Idempotent; concurrent calls run one after the other (save, then restore, must not interleave). */
-export function applyPolicyRules(cluster: Cluster, run: Run): Promise<void> {
-  const next = queue.then(() => applyOnce(cluster, run));
+export function applyPolicyRules(cluster: Cluster, run: Run, rules = policyRules(cluster)): Promise<void> {
+  const next = queue.then(() => applyOnce(cluster, run, rules));
   queue = next.catch(() => undefined);
   return next;
 }
 
-async function applyOnce(cluster: Cluster, run: Run): Promise<void> {
-  const rules = policyRules(cluster);
+async function applyOnce(cluster: Cluster, run: Run, rules: { v4: string; v6: string }): Promise<void> {
   await applyFamily(run, 'iptables', rules.v4, true);
   const hasV6 = cluster.pods.some((p) => p.ips.some((ip) => ip.family === 6));
   await applyFamily(run, 'ip6tables', rules.v6, hasV6);
