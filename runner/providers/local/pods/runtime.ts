@@ -15,6 +15,7 @@ import { ensureRootfs } from '../images/rootfs.ts';
 import { ensureNative } from '../native/build.ts';
 import { containerArgv, profileFor, SUPPORTED_IMAGES, type Profile } from '../images/profiles.ts';
 import type { Sandbox } from '../sandbox.ts';
+import type { IPty } from 'node-pty';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -141,6 +142,20 @@ ${cniAdd.script}`;
   exec(c: RunningContainer, argv: string[], opts: { env?: Record<string, string>; tty?: boolean } = {}): ChildProcess {
     const args = enterContainer(c.pid, this.node.rootless, argv);
     return spawn('nsenter', args, { env: { PATH, HOME: '/root', TERM: opts.tty ? 'xterm' : 'dumb', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  }
+
+  /**
+   * Runs a command in a container on a pseudo-terminal (kubectl exec -it): the returned pty
+   * carries input, output, resize and the exit code.
+   */
+  async execTty(c: RunningContainer, argv: string[], opts: { cols: number; rows: number; env?: Record<string, string> }): Promise<IPty> {
+    const pty = await import('node-pty'); // loaded on first use: most clusters never open a terminal
+    return pty.spawn('nsenter', enterContainer(c.pid, this.node.rootless, argv), {
+      cols: opts.cols,
+      rows: opts.rows,
+      name: 'xterm-256color',
+      env: { PATH, HOME: '/root', TERM: 'xterm-256color', ...opts.env },
+    });
   }
 
   /** Runs a command in a container and collects its output. */
