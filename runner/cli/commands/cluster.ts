@@ -17,6 +17,7 @@ const USAGE = `flatnet cluster <subcommand> [--name NAME]
   up                       start a cluster (default name: flatnet) and wait until it is ready
   down [--all]             stop a cluster and delete its state; --all also removes leftovers of crashed clusters
   status                   list clusters and their pods
+  kubeconfig               print the path of the cluster's kubeconfig (for KUBECONFIG=...)
   apply -f FILE_OR_DIR     create or update objects (like kubectl apply)
   exec NS/POD [-c C] [-i] [-t] -- CMD...
                            run a command in a pod's container
@@ -26,7 +27,7 @@ The cluster is made of real Linux parts inside its own namespaces (docs/0001-loc
 
 export const clusterCommand: Command = {
   name: 'cluster',
-  summary: 'Run the embedded local cluster: up, down, status, apply, exec, shell',
+  summary: 'Run the embedded local cluster: up, down, status, kubeconfig, apply, exec, shell',
   usage: USAGE,
   async run(argv, io) {
     const [sub, ...rest] = argv;
@@ -54,6 +55,8 @@ export const clusterCommand: Command = {
         io.err(`Creating cluster "${name}" ...`);
         const ms = await up(name, { stage: (s) => io.err(` • ${s}`) });
         io.err(` ✓ Ready in ${(ms / 1000).toFixed(2)}s`);
+        io.err('\nUse kubectl with it:');
+        io.out(`export KUBECONFIG=${daemonInfo(name)!.kubeconfig}`);
         return 0;
       }
       case 'down': {
@@ -67,6 +70,12 @@ export const clusterCommand: Command = {
       }
       case 'status':
         return status(io);
+      case 'kubeconfig': {
+        const info = daemonInfo(name);
+        if (!info) throw notRunning(name);
+        io.out(info.kubeconfig);
+        return 0;
+      }
       case 'apply': {
         const objects = readInputs(values.filename ?? []).map((m) => m.object);
         const r = await call<{ lines: string[] }>(name, 'POST', '/apply', { objects });

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { installConfig, type NetworkConfig, type Subnet } from './cni.ts';
 import { MTU, NODE_IP, NODE_POD_CIDR, clusterDir, nodeName } from './config.ts';
 import { startControlServer } from './control/server.ts';
+import { startApiServer } from './api/server.ts';
+import { ensureCredentials, writeKubeconfig } from './api/tls.ts';
 import { bootstrap } from './controllers/bootstrap.ts';
 import { Dataplane } from './controllers/dataplane.ts';
 import { reconcileEndpoints } from './controllers/endpoints.ts';
@@ -28,6 +30,9 @@ export interface DaemonInfo {
   nodePid: number;
   rootless: boolean;
   socket: string;
+  /** The Kubernetes API's port on 127.0.0.1, and the kubeconfig that reaches it. */
+  apiPort: number;
+  kubeconfig: string;
   startedAt: string;
 }
 
@@ -79,7 +84,11 @@ export async function runDaemon(name: string): Promise<void> {
   // 3. The control socket, so `cluster up` can follow progress from here on.
   const socket = join(dir, 'control.sock');
   const server = await startControlServer(cluster, socket);
-  const info: DaemonInfo = { name, pid: process.pid, nodePid: sandbox.pid, rootless, socket, startedAt: new Date().toISOString() };
+  // The Kubernetes API for kubectl, on 127.0.0.1 only, with this cluster's CA and token.
+  const creds = ensureCredentials(dir);
+  const api = await startApiServer(store, creds);
+  const kubeconfig = writeKubeconfig(dir, name, api.port, creds);
+  const info: DaemonInfo = { name, pid: process.pid, nodePid: sandbox.pid, rootless, socket, apiPort: api.port, kubeconfig, startedAt: new Date().toISOString() };
   writeFileSync(join(dir, 'daemon.json'), JSON.stringify(info, null, 2));
 
   // 4. System objects, then the controllers that make them real.
@@ -114,6 +123,7 @@ export async function runDaemon(name: string): Promise<void> {
     if (stopping) return;
     stopping = true;
     server.close();
+    api.server.close();
     await sandbox.stop(); // ends every pod at once: the kernel kills the node's PID namespace
     flush();
     rmSync(socket, { force: true });

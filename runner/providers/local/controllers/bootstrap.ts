@@ -5,6 +5,7 @@
  * 10.96.0.10 in front of coredns pods labelled k8s-app=kube-dns). Idempotent: a
  * restarted cluster keeps what it had.
  */
+import { release } from 'node:os';
 import { baselineObjects } from '../../../../checkers/lab/baseline.ts';
 import { KUBERNETES_VERSION, NODE_POD_CIDR } from '../config.ts';
 import { admit } from '../api/admit.ts';
@@ -59,7 +60,7 @@ function nodeObject(name: string, ip: string): KObject {
         { type: 'Hostname', address: name },
       ],
       conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
-      nodeInfo: { kubeletVersion: KUBERNETES_VERSION, containerRuntimeVersion: 'flatnet://0.1.0', osImage: 'flatnet local node', operatingSystem: 'linux', architecture: 'amd64' },
+      nodeInfo: { kernelVersion: release(), kubeletVersion: KUBERNETES_VERSION, containerRuntimeVersion: 'flatnet://0.1.0', osImage: 'flatnet local node', operatingSystem: 'linux', architecture: 'amd64' },
     },
   };
 }
