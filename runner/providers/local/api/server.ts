@@ -2,27 +2,23 @@
  * @module
  * The cluster's Kubernetes API, in front of its object store, for the real kubectl: HTTPS
  * with the cluster's own CA, bearer-token auth (anything else gets 401, as kube-apiserver),
- * discovery, and reads — get and list with selectors, JSON or server-side Tables. Writes,
- * watch, exec and logs come next (issue 6).
+ * discovery, OpenAPI as far as kubectl needs it, and the resource verbs (handlers.ts).
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import type { ObjectStore } from '../store/store.ts';
-import { RESOURCES, type Resource } from '../store/types.ts';
+import type { Resource } from '../store/types.ts';
 import { aggregated, AGGREGATED, API_RESOURCES, legacyCore, legacyGroups, resourceList, versionInfo } from './discovery.ts';
-import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
-import { table } from './tables.ts';
+import { ApiError, create, get, list, patch, remove, update, watch, type Target } from './handlers.ts';
+import { openapiGroupVersion, openapiRoot } from './openapi.ts';
 import type { Credentials } from './tls.ts';
+
+const MAX_BODY = 3 * 1024 * 1024;
 
 export function startApiServer(store: ObjectStore, creds: Credentials, port = 0): Promise<{ server: Server; port: number }> {
   const server = createServer({ cert: creds.cert, key: creds.key }, (req, res) => {
-    try {
-      handle(store, creds, req, res);
-    } catch (e) {
-      const err = e instanceof FlatnetError ? e : new FlatnetError('InternalError', e instanceof Error ? e.message : String(e));
-      sendStatus(res, statusCode(err.code), err.code, err.message);
-    }
+    handle(store, creds, req, res).catch((e: unknown) => fail(res, e));
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -30,39 +26,52 @@ export function startApiServer(store: ObjectStore, creds: Credentials, port = 0)
   });
 }
 
-function handle(store: ObjectStore, creds: Credentials, req: IncomingMessage, res: ServerResponse): void {
+async function handle(store: ObjectStore, creds: Credentials, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://127.0.0.1');
   if (req.headers.authorization !== `Bearer ${creds.token}`) return sendStatus(res, 401, 'Unauthorized', 'Unauthorized');
   const accept = String(req.headers.accept ?? '');
   const path = url.pathname.replace(/\/+$/, '') || '/';
-  if (req.method !== 'GET') return sendStatus(res, 405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${req.method} ${path})`);
-  if (path === '/version') return send(res, 200, versionInfo());
-  if (path === '/api') return accept.includes('as=APIGroupDiscoveryList') ? send(res, 200, aggregated(true), AGGREGATED) : send(res, 200, legacyCore(String(req.headers.host)));
-  if (path === '/apis') return accept.includes('as=APIGroupDiscoveryList') ? send(res, 200, aggregated(false), AGGREGATED) : send(res, 200, legacyGroups());
-  if (path === '/api/v1') return send(res, 200, resourceList(''));
-  const gv = /^\/apis\/([^/]+)\/v1$/.exec(path);
-  if (gv) return send(res, 200, resourceList(gv[1]!));
-  const route = parseResourcePath(path);
-  if (!route) return sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
-  const { resource, namespace, name } = route;
-  const asTable = accept.includes('as=Table');
-  if (name) {
-    const o = store.get(resource, namespace, name);
-    if (!o) return sendStatus(res, 404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource });
-    return send(res, 200, asTable ? table(resource, [o], store.resourceVersion, url.searchParams.get('includeObject')) : o);
+  const method = req.method ?? 'GET';
+  if (method === 'GET') {
+    if (path === '/version') return send(res, 200, versionInfo());
+    if (path === '/api') return accept.includes('as=APIGroupDiscoveryList') ? send(res, 200, aggregated(true), AGGREGATED) : send(res, 200, legacyCore(String(req.headers.host)));
+    if (path === '/apis') return accept.includes('as=APIGroupDiscoveryList') ? send(res, 200, aggregated(false), AGGREGATED) : send(res, 200, legacyGroups());
+    if (path === '/api/v1') return send(res, 200, resourceList(''));
+    const gv = /^\/apis\/([^/]+)\/v1$/.exec(path);
+    if (gv) return send(res, 200, resourceList(gv[1]!));
+    if (path === '/openapi/v3') return send(res, 200, openapiRoot());
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = openapiGroupVersion(path.slice('/openapi/v3/'.length));
+      return doc ? send(res, 200, doc) : sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
+    }
   }
-  const labels = url.searchParams.get('labelSelector');
-  const fields = url.searchParams.get('fieldSelector');
-  const labelTest = labels ? parseLabelSelector(labels) : () => true;
-  const fieldTest = fields ? parseFieldSelector(fields) : () => true;
-  const items = store.list(resource, namespace, (o) => labelTest(o.metadata.labels ?? {}) && fieldTest(o));
-  if (asTable) return send(res, 200, table(resource, items, store.resourceVersion, url.searchParams.get('includeObject')));
-  const { kind, apiVersion } = RESOURCES[resource];
-  send(res, 200, { kind: `${kind}List`, apiVersion, metadata: { resourceVersion: store.resourceVersion }, items });
+  const t = parseResourcePath(path);
+  if (!t) return sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
+  const watching = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+  switch (method) {
+    case 'GET':
+      if (watching) return watch(store, t, url, accept, req, res);
+      return send(res, 200, t.name ? get(store, t, url, accept) : list(store, t, url, accept));
+    case 'POST': {
+      if (t.name) break;
+      const r = create(store, t, url, (await body(req)) as never);
+      return send(res, r.status, r.body);
+    }
+    case 'PUT':
+      if (!t.name) break;
+      return send(res, 200, update(store, t, url, (await body(req)) as never));
+    case 'PATCH':
+      if (!t.name) break;
+      return send(res, 200, patch(store, t, url, String(req.headers['content-type'] ?? ''), await body(req)));
+    case 'DELETE':
+      if (!t.name) break;
+      return send(res, 200, remove(store, t, url, (await body(req, true)) as never));
+  }
+  return sendStatus(res, 405, 'MethodNotAllowed', `${method.toLowerCase()} is not supported on resources of kind "${t.resource}"`, { kind: t.resource });
 }
 
 /** `/api/v1/namespaces/ns/pods/name`, `/apis/networking.k8s.io/v1/networkpolicies`, ... */
-export function parseResourcePath(path: string): { resource: Resource; namespace?: string; name?: string } | undefined {
+export function parseResourcePath(path: string): Target | undefined {
   const m = /^\/(?:api\/v1|apis\/([^/]+)\/v1)\/(.+)$/.exec(path);
   if (!m) return undefined;
   const group = m[1] ?? '';
@@ -75,12 +84,40 @@ export function parseResourcePath(path: string): { resource: Resource; namespace
   const [resource, name] = parts;
   const info = API_RESOURCES.find((r) => r.resource === resource && r.group === group);
   if (!info || parts.length > 2) return undefined;
-  if (resource === 'namespaces' && namespace === undefined) return { resource: 'namespaces', name };
-  return { resource: info.resource as Resource, namespace: info.namespaced ? namespace : undefined, name };
+  if (resource === 'namespaces' && namespace === undefined) return { resource: 'namespaces', group, name };
+  return { resource: info.resource as Resource, group, namespace: info.namespaced ? namespace : undefined, name };
 }
 
-function statusCode(code: string): number {
-  return ({ NotFound: 404, AlreadyExists: 409, Conflict: 409, Invalid: 422, BadRequest: 400, Forbidden: 403, Expired: 410 } as Record<string, number>)[code] ?? 500;
+async function body(req: IncomingMessage, optional = false): Promise<unknown> {
+  const type = String(req.headers['content-type'] ?? '');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new ApiError(413, 'RequestEntityTooLarge', 'the request body is too large');
+    chunks.push(c as Buffer);
+  }
+  const raw = Buffer.concat(chunks);
+  if (raw.length === 0) {
+    if (optional) return undefined;
+    throw new ApiError(400, 'BadRequest', 'the request body is empty');
+  }
+  if (type.includes('protobuf')) throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json');
+  try {
+    return JSON.parse(raw.toString());
+  } catch (e) {
+    throw new ApiError(400, 'BadRequest', `the request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function fail(res: ServerResponse, e: unknown): void {
+  if (res.headersSent) return void res.end();
+  if (e instanceof ApiError) return sendStatus(res, e.status, e.code, e.message, e.statusDetails);
+  if (e instanceof FlatnetError) {
+    const status = ({ NotFound: 404, AlreadyExists: 409, Conflict: 409, Invalid: 422, BadRequest: 400, Forbidden: 403 } as Record<string, number>)[e.code] ?? 500;
+    return sendStatus(res, status, status === 500 ? 'InternalError' : e.code, e.message);
+  }
+  sendStatus(res, 500, 'InternalError', e instanceof Error ? e.message : String(e));
 }
 
 export function sendStatus(res: ServerResponse, code: number, reason: string, message: string, details?: object): void {

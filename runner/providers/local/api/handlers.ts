@@ -1,0 +1,180 @@
+/**
+ * @module
+ * The resource verbs: get, list, watch, create, update, patch, delete — with the API server's
+ * conventions: Status errors whose reason kubectl prints, graceful deletion (pods and namespaces
+ * answer with the object marked for deletion; DELETED follows), dry runs that store nothing,
+ * and watches that flush their headers at once and replay from a resourceVersion.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FlatnetError } from '../../../../checkers/errors.ts';
+import type { ObjectStore } from '../store/store.ts';
+import { RESOURCES, type KObject, type Resource, type WatchEvent } from '../store/types.ts';
+import { admit } from './admit.ts';
+import { jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
+import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { table } from './tables.ts';
+
+export interface Target {
+  resource: Resource;
+  group: string;
+  namespace?: string;
+  name?: string;
+}
+
+export class ApiError extends FlatnetError {
+  readonly status: number;
+  readonly statusDetails: object | undefined;
+  constructor(status: number, reason: string, message: string, details?: object) {
+    super(reason, message);
+    this.status = status;
+    this.statusDetails = details;
+  }
+}
+
+const display = (t: Target) => (t.group ? `${t.resource}.${t.group}` : t.resource);
+const notFound = (t: Target, name: string) => new ApiError(404, 'NotFound', `${display(t)} "${name}" not found`, { name, kind: t.resource, ...(t.group ? { group: t.group } : {}) });
+
+export function get(store: ObjectStore, t: Target, url: URL, accept: string): unknown {
+  const o = store.get(t.resource, t.namespace, t.name!);
+  if (!o) throw notFound(t, t.name!);
+  return accept.includes('as=Table') ? table(t.resource, [o], store.resourceVersion, url.searchParams.get('includeObject')) : o;
+}
+
+function filter(url: URL): (o: KObject) => boolean {
+  const labels = url.searchParams.get('labelSelector');
+  const fields = url.searchParams.get('fieldSelector');
+  const l = labels ? parseLabelSelector(labels) : () => true;
+  const f = fields ? parseFieldSelector(fields) : () => true;
+  return (o) => l(o.metadata.labels ?? {}) && f(o);
+}
+
+export function list(store: ObjectStore, t: Target, url: URL, accept: string): unknown {
+  const items = store.list(t.resource, t.namespace, filter(url));
+  if (accept.includes('as=Table')) return table(t.resource, items, store.resourceVersion, url.searchParams.get('includeObject'));
+  const { kind, apiVersion } = RESOURCES[t.resource];
+  return { kind: `${kind}List`, apiVersion, metadata: { resourceVersion: store.resourceVersion }, items };
+}
+
+export function watch(store: ObjectStore, t: Target, url: URL, accept: string, req: IncomingMessage, res: ServerResponse): void {
+  const matches = filter(url);
+  const inScope = (o: KObject) => (t.namespace === undefined || o.metadata.namespace === t.namespace) && (!t.name || o.metadata.name === t.name) && matches(o);
+  const asTable = accept.includes('as=Table');
+  const includeObject = url.searchParams.get('includeObject');
+  const render = (o: KObject) => (asTable ? table(t.resource, [o], o.metadata.resourceVersion ?? store.resourceVersion, includeObject) : o);
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+  // kubectl wait hangs on an already-true condition unless the headers arrive before any event.
+  res.flushHeaders();
+  const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+  const rvParam = url.searchParams.get('resourceVersion');
+  const since = rvParam && rvParam !== '0' ? Number(rvParam) : undefined;
+  if (since === undefined) for (const o of store.list(t.resource, t.namespace)) if (inScope(o)) write('ADDED', render(o));
+  let stop: () => void = () => {};
+  try {
+    stop = store.watch((e: WatchEvent) => {
+      if (e.resource === t.resource && inScope(e.object)) write(e.type, render(e.object));
+    }, since);
+  } catch (e) {
+    write('ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: (e as Error).message, reason: 'Expired', code: 410 });
+    res.end();
+    return;
+  }
+  const timeout = Number(url.searchParams.get('timeoutSeconds') ?? 1800);
+  const timer = setTimeout(() => res.end(), timeout * 1000);
+  res.on('close', () => {
+    clearTimeout(timer);
+    stop();
+  });
+  void req;
+}
+
+const dryRun = (url: URL) => url.searchParams.getAll('dryRun').includes('All');
+
+export function create(store: ObjectStore, t: Target, url: URL, body: KObject): { status: number; body: unknown } {
+  checkKind(t, body);
+  if (RESOURCES[t.resource].namespaced) {
+    const ns = t.namespace ?? body.metadata?.namespace ?? 'default';
+    if (body.metadata?.namespace && t.namespace && body.metadata.namespace !== t.namespace) {
+      throw new ApiError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+    }
+    body.metadata = { ...body.metadata, namespace: ns };
+    const nsObj = store.get('namespaces', undefined, ns);
+    if (!nsObj) throw new ApiError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
+    if (nsObj.metadata.deletionTimestamp) throw new ApiError(403, 'Forbidden', `${display(t)} "${body.metadata.name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
+  }
+  if (!body.metadata?.name && body.metadata?.generateName) body.metadata.name = `${body.metadata.generateName}${Math.random().toString(36).slice(2, 7)}`;
+  if (store.get(t.resource, body.metadata.namespace, body.metadata.name)) throw new ApiError(409, 'AlreadyExists', `${display(t)} "${body.metadata.name}" already exists`, { name: body.metadata.name, kind: t.resource });
+  const admitted = admitOrInvalid(store, t, body);
+  if (dryRun(url)) return { status: 201, body: admitted };
+  return { status: 201, body: store.create(t.resource, admitted) };
+}
+
+export function update(store: ObjectStore, t: Target, url: URL, body: KObject): unknown {
+  checkKind(t, body);
+  const old = store.get(t.resource, t.namespace, t.name!);
+  if (!old) throw notFound(t, t.name!);
+  const next = admitOrInvalid(store, t, { ...body, metadata: { ...body.metadata, namespace: old.metadata.namespace } });
+  // Pods and Services keep what the system owns (status; a Service's ClusterIP).
+  next.status = old.status;
+  if (dryRun(url)) return next;
+  try {
+    return store.update(t.resource, next);
+  } catch (e) {
+    if (e instanceof FlatnetError && e.code === 'Conflict') throw new ApiError(409, 'Conflict', e.message, { name: t.name, kind: t.resource });
+    throw e;
+  }
+}
+
+export function patch(store: ObjectStore, t: Target, url: URL, contentType: string, body: unknown): unknown {
+  const old = store.get(t.resource, t.namespace, t.name!);
+  if (!old) throw notFound(t, t.name!);
+  let next: unknown;
+  if (contentType.startsWith('application/json-patch+json')) next = jsonPatch(old, body);
+  else if (contentType.startsWith('application/merge-patch+json')) next = mergePatch(old, body);
+  else if (contentType.startsWith('application/strategic-merge-patch+json')) next = strategicMergePatch(old, body, RESOURCES[t.resource].kind);
+  else throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - ${contentType}`);
+  const obj = next as KObject;
+  obj.metadata = { ...obj.metadata, name: old.metadata.name, namespace: old.metadata.namespace, uid: old.metadata.uid, resourceVersion: undefined };
+  const admitted = admitOrInvalid(store, t, obj);
+  admitted.status = t.resource === 'pods' || t.resource === 'namespaces' ? old.status : admitted.status;
+  delete admitted.metadata.resourceVersion;
+  if (dryRun(url)) return admitted;
+  return store.update(t.resource, admitted);
+}
+
+export function remove(store: ObjectStore, t: Target, url: URL, body: { gracePeriodSeconds?: number } | undefined): unknown {
+  const old = store.get(t.resource, t.namespace, t.name!);
+  if (!old) throw notFound(t, t.name!);
+  if (dryRun(url)) return old;
+  const grace = url.searchParams.has('gracePeriodSeconds') ? Number(url.searchParams.get('gracePeriodSeconds')) : body?.gracePeriodSeconds;
+  if (t.resource === 'pods') {
+    // With a grace period the pod is marked (Terminating) and the kubelet deletes it once its
+    // containers have stopped; with 0 it goes at once and the kubelet cleans up after it.
+    return store.delete('pods', t.namespace, t.name!, grace ?? Number(old.spec?.terminationGracePeriodSeconds ?? 30));
+  }
+  const gone = store.delete(t.resource, t.namespace, t.name!);
+  if (gone.metadata.deletionTimestamp && store.get(t.resource, t.namespace, t.name!)) return gone;
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: t.name, kind: t.resource, uid: old.metadata.uid } };
+}
+
+function checkKind(t: Target, body: KObject): void {
+  const want = RESOURCES[t.resource];
+  if (!body || typeof body !== 'object') throw new ApiError(400, 'BadRequest', 'the request body is not an object');
+  if (body.kind && body.kind !== want.kind) throw new ApiError(400, 'BadRequest', `${body.kind} in version "${body.apiVersion}" cannot be handled as a ${want.kind}: the kind does not match`);
+  body.kind = want.kind;
+  body.apiVersion = want.apiVersion;
+}
+
+function admitOrInvalid(store: ObjectStore, t: Target, o: KObject): KObject {
+  try {
+    return admit(t.resource, o, store);
+  } catch (e) {
+    if (e instanceof FlatnetError && e.code === 'Invalid') {
+      const m = /^(\w+) "([^"]*)" is invalid: (?:([\w.[\]]+): )?(.*)$/.exec(e.message);
+      if (m && /^strict decoding error/.test(m[4] ?? '')) {
+        throw new ApiError(400, 'BadRequest', `${m[1]} in version "${RESOURCES[t.resource].apiVersion.split('/').at(-1)}" cannot be handled as a ${m[1]}: ${m[4]}`);
+      }
+      throw new ApiError(422, 'Invalid', e.message, { name: o.metadata?.name, kind: RESOURCES[t.resource].kind, ...(m ? { causes: [{ reason: 'FieldValueInvalid', message: m[4], field: m[3] }] } : {}) });
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Seed 002's LAB-4.1, verbatim, with the real kubectl against the local cluster — the commands
+ * the API server serves so far (exec over WebSocket and `kubectl create namespace`, which
+ * kubectl 1.32 sends as protobuf, come next; the namespace is made with `create -f` here).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { cannotRunCluster, cli } from './harness.ts';
+
+const skip = cannotRunCluster() ?? (spawnSync('sh', ['-c', 'command -v kubectl']).status === 0 ? undefined : 'kubectl is not installed (these tests need the real kubectl >= 1.30)');
+if (skip) console.log(`# skipped: ${skip}`);
+
+describe('LAB-4.1 with kubectl', { skip }, () => {
+  const c = cli();
+  const name = 'lab41k';
+  let env: NodeJS.ProcessEnv = {};
+  const sh = (script: string) => {
+    const r = spawnSync('bash', ['-c', script], { env, encoding: 'utf8', timeout: 90_000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  before(() => {
+    const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(c.ok(['cluster', 'up', '--name', name]))![1]!;
+    env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(c.stateDir, 'kube-cache') };
+  });
+  after(() => c.run(['cluster', 'down', '--name', name]));
+
+  it('step 1: deploy test pods and wait for them', () => {
+    assert.match(sh('printf "apiVersion: v1\\nkind: Namespace\\nmetadata: {name: lab-networking}\\n" | kubectl create -f -').out, /namespace\/lab-networking created/);
+    const run = sh(`kubectl run frontend --namespace lab-networking \\
+  --image=nginx:alpine --labels="app=frontend,tier=web"
+kubectl run backend --namespace lab-networking \\
+  --image=radial/busyboxplus:curl --labels="app=backend,tier=api" \\
+  -- sleep 3600
+kubectl wait --for=condition=Ready pod/frontend pod/backend \\
+  --namespace lab-networking --timeout=60s`);
+    assert.equal(run.code, 0, run.err);
+    assert.equal(run.out, 'pod/frontend created\npod/backend created\npod/frontend condition met\npod/backend condition met\n');
+  });
+
+  it('step 2: kubectl get pods -o wide shows their IPs', () => {
+    const r = sh('kubectl get pods -n lab-networking -o wide');
+    assert.match(r.out, /^backend\s+1\/1\s+Running\s+0\s+\S+\s+10\.244\.0\.\d+\s+flatnet-lab41k-control-plane/m);
+    assert.match(r.out, /^frontend\s+1\/1\s+Running/m);
+  });
+
+  it('step 3: kubectl expose pod backend', () => {
+    const r = sh('kubectl expose pod backend -n lab-networking --port=80 --target-port=8080');
+    assert.equal(r.out, 'service/backend exposed\n', r.err);
+    assert.match(sh('kubectl get svc backend -n lab-networking').out, /^backend\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+$/m);
+  });
+
+  it('steps 4 and 5: the policies apply, and apply again is configured/unchanged', () => {
+    const deny = `cat <<EOF | kubectl apply -f -
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny-all
+  namespace: lab-networking
+spec:
+  podSelector: {}
+  policyTypes:
+    - Ingress
+    - Egress
+EOF`;
+    assert.equal(sh(deny).out, 'networkpolicy.networking.k8s.io/default-deny-all created\n');
+    assert.equal(sh(deny).out, 'networkpolicy.networking.k8s.io/default-deny-all unchanged\n');
+    const allow = sh(`cat <<EOF | kubectl apply -f -
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-frontend-to-backend
+  namespace: lab-networking
+spec:
+  podSelector:
+    matchLabels:
+      app: backend
+  policyTypes:
+    - Ingress
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels:
+              app: frontend
+      ports:
+        - protocol: TCP
+          port: 80
+EOF`);
+    assert.equal(allow.out, 'networkpolicy.networking.k8s.io/allow-frontend-to-backend created\n', allow.err);
+    assert.match(sh('kubectl get netpol -n lab-networking').out, /^allow-frontend-to-backend\s+app=backend\s+\S+$/m);
+  });
+
+  it('kubectl label, get -o jsonpath, and errors as a real cluster prints them', () => {
+    assert.equal(sh('kubectl label pod frontend -n lab-networking checked=yes').out, 'pod/frontend labeled\n');
+    assert.equal(sh("kubectl get pod frontend -n lab-networking -o jsonpath='{.metadata.labels.checked}'").out, 'yes');
+    assert.equal(sh('kubectl get pod nope -n lab-networking').err.trim(), 'Error from server (NotFound): pods "nope" not found');
+    assert.match(sh('kubectl delete netpol nope -n lab-networking').err, /Error from server \(NotFound\): networkpolicies\.networking\.k8s\.io "nope" not found/);
+  });
+
+  it('cleanup: kubectl delete namespace waits until everything is gone', () => {
+    const r = sh('kubectl delete namespace lab-networking --wait=true');
+    assert.equal(r.out, 'namespace "lab-networking" deleted\n', r.err);
+    assert.match(sh('kubectl get ns lab-networking').err, /namespaces "lab-networking" not found/);
+    assert.match(sh('kubectl get pods -n lab-networking').err, /No resources found in lab-networking namespace/);
+  });
+});
