@@ -68,6 +68,15 @@ describe('kubectl get against the local cluster', { skip }, () => {
     assert.equal(r.out, 'Pod Running web');
   });
 
+  it('creates what kubectl 1.32 sends as protobuf: namespace, configmap, service', () => {
+    assert.equal(kubectl(['create', 'namespace', 'made']).out, 'namespace/made created\n');
+    assert.equal(kubectl(['create', 'configmap', 'cfg', '-n', 'made', '--from-literal=a=1']).out, 'configmap/cfg created\n');
+    assert.equal(kubectl(['get', 'cm', 'cfg', '-n', 'made', '-o', 'jsonpath={.data.a}']).out, '1');
+    assert.equal(kubectl(['create', 'service', 'clusterip', 'web', '-n', 'made', '--tcp=80:8080']).out, 'service/web created\n');
+    assert.match(kubectl(['get', 'svc', 'web', '-n', 'made', '-o', 'wide']).out, /^web\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+\s+app=web$/m);
+    assert.equal(kubectl(['create', 'namespace', 'made']).err.trim(), 'Error from server (AlreadyExists): namespaces "made" already exists');
+  });
+
   it('says NotFound as a real cluster does', () => {
     const r = kubectl(['get', 'pod', 'nope', '-n', 'lab']);
     assert.equal(r.code, 1);

@@ -1,7 +1,6 @@
 /**
- * Seed 002's LAB-4.1, verbatim, with the real kubectl against the local cluster — the commands
- * the API server serves so far (exec over WebSocket and `kubectl create namespace`, which
- * kubectl 1.32 sends as protobuf, come next; the namespace is made with `create -f` here).
+ * Seed 002's LAB-4.1, verbatim, with the real kubectl against the local cluster — every command
+ * the API server serves so far (exec over WebSocket comes next).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,8 +27,9 @@ describe('LAB-4.1 with kubectl', { skip }, () => {
   after(() => c.run(['cluster', 'down', '--name', name]));
 
   it('step 1: deploy test pods and wait for them', () => {
-    assert.match(sh('printf "apiVersion: v1\\nkind: Namespace\\nmetadata: {name: lab-networking}\\n" | kubectl create -f -').out, /namespace\/lab-networking created/);
-    const run = sh(`kubectl run frontend --namespace lab-networking \\
+    const run = sh(`kubectl create namespace lab-networking
+
+kubectl run frontend --namespace lab-networking \\
   --image=nginx:alpine --labels="app=frontend,tier=web"
 kubectl run backend --namespace lab-networking \\
   --image=radial/busyboxplus:curl --labels="app=backend,tier=api" \\
@@ -37,7 +37,7 @@ kubectl run backend --namespace lab-networking \\
 kubectl wait --for=condition=Ready pod/frontend pod/backend \\
   --namespace lab-networking --timeout=60s`);
     assert.equal(run.code, 0, run.err);
-    assert.equal(run.out, 'pod/frontend created\npod/backend created\npod/frontend condition met\npod/backend condition met\n');
+    assert.equal(run.out, 'namespace/lab-networking created\npod/frontend created\npod/backend created\npod/frontend condition met\npod/backend condition met\n');
   });
 
   it('step 2: kubectl get pods -o wide shows their IPs', () => {

@@ -12,6 +12,7 @@ import type { Resource } from '../store/types.ts';
 import { aggregated, AGGREGATED, API_RESOURCES, legacyCore, legacyGroups, resourceList, versionInfo } from './discovery.ts';
 import { ApiError, create, get, list, patch, remove, update, watch, type Target } from './handlers.ts';
 import { openapiGroupVersion, openapiRoot } from './openapi.ts';
+import { decodeProtobuf } from './protobuf.ts';
 import type { Credentials } from './tls.ts';
 
 const MAX_BODY = 3 * 1024 * 1024;
@@ -102,7 +103,7 @@ async function body(req: IncomingMessage, optional = false): Promise<unknown> {
     if (optional) return undefined;
     throw new ApiError(400, 'BadRequest', 'the request body is empty');
   }
-  if (type.includes('protobuf')) throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json');
+  if (type.includes('protobuf')) return decodeProtobuf(raw);
   try {
     return JSON.parse(raw.toString());
   } catch (e) {
