@@ -1,6 +1,6 @@
 /**
- * Seed 002's LAB-4.1, verbatim, with the real kubectl against the local cluster — every command
- * the API server serves so far (exec over WebSocket comes next).
+ * Seed 002's LAB-4.1, verbatim, with the real kubectl against the local cluster: every command
+ * of the lab as the seed writes it (step 6 is GKE's node shell: `flatnet cluster shell node`).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,16 +40,21 @@ kubectl wait --for=condition=Ready pod/frontend pod/backend \\
     assert.equal(run.out, 'namespace/lab-networking created\npod/frontend created\npod/backend created\npod/frontend condition met\npod/backend condition met\n');
   });
 
-  it('step 2: kubectl get pods -o wide shows their IPs', () => {
+  it('step 2: kubectl get pods -o wide, then curl the frontend pod IP from backend', () => {
     const r = sh('kubectl get pods -n lab-networking -o wide');
     assert.match(r.out, /^backend\s+1\/1\s+Running\s+0\s+\S+\s+10\.244\.0\.\d+\s+flatnet-lab41k-control-plane/m);
-    assert.match(r.out, /^frontend\s+1\/1\s+Running/m);
+    const ip = /^frontend\s+1\/1\s+Running\s+0\s+\S+\s+(10\.244\.0\.\d+)/m.exec(r.out)![1];
+    const curl = sh(`kubectl exec backend -n lab-networking -- curl -s -o /dev/null \\
+  -w "HTTP %{http_code}" http://${ip}`);
+    assert.equal(curl.out, 'HTTP 200', curl.err);
   });
 
   it('step 3: kubectl expose pod backend', () => {
     const r = sh('kubectl expose pod backend -n lab-networking --port=80 --target-port=8080');
     assert.equal(r.out, 'service/backend exposed\n', r.err);
     assert.match(sh('kubectl get svc backend -n lab-networking').out, /^backend\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+$/m);
+    const dns = sh('kubectl exec frontend -n lab-networking -- nslookup backend');
+    assert.match(dns.out, /Name:\s+backend\.lab-networking\.svc\.cluster\.local\nAddress:\s+10\.96\.\d+\.\d+/, dns.err);
   });
 
   it('steps 4 and 5: the policies apply, and apply again is configured/unchanged', () => {
@@ -67,6 +72,10 @@ spec:
 EOF`;
     assert.equal(sh(deny).out, 'networkpolicy.networking.k8s.io/default-deny-all created\n');
     assert.equal(sh(deny).out, 'networkpolicy.networking.k8s.io/default-deny-all unchanged\n');
+    const blocked = sh(`kubectl exec backend -n lab-networking -- \\
+  curl -s --connect-timeout 5 http://frontend \\
+  || echo "Connection blocked as expected!"`);
+    assert.equal(blocked.out, 'Connection blocked as expected!\n');
     const allow = sh(`cat <<EOF | kubectl apply -f -
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -97,6 +106,16 @@ EOF`);
     assert.equal(sh("kubectl get pod frontend -n lab-networking -o jsonpath='{.metadata.labels.checked}'").out, 'yes');
     assert.equal(sh('kubectl get pod nope -n lab-networking').err.trim(), 'Error from server (NotFound): pods "nope" not found');
     assert.match(sh('kubectl delete netpol nope -n lab-networking').err, /Error from server \(NotFound\): networkpolicies\.networking\.k8s\.io "nope" not found/);
+  });
+
+  it('kubectl exec passes exit codes, stdin and a terminal', () => {
+    const r = sh("kubectl exec backend -n lab-networking -- sh -c 'exit 7'");
+    assert.equal(r.code, 7);
+    assert.equal(r.err.trim(), 'command terminated with exit code 7');
+    assert.equal(sh('echo hello | kubectl exec -i backend -n lab-networking -- cat').out, 'hello\n');
+    // -it under a real pseudo-terminal (script), with the size kubectl sends on start.
+    const tty = sh(`script -q -c "stty cols 100 rows 30; kubectl exec -it backend -n lab-networking -- sh -c 'test -t 0 && echo TTY; stty size'" /dev/null`);
+    assert.match(tty.out, /TTY\r?\n30 100/);
   });
 
   it('cleanup: kubectl delete namespace waits until everything is gone', () => {

@@ -86,7 +86,12 @@ export async function runDaemon(name: string): Promise<void> {
   const server = await startControlServer(cluster, socket);
   // The Kubernetes API for kubectl, on 127.0.0.1 only, with this cluster's CA and token.
   const creds = ensureCredentials(dir);
-  const api = await startApiServer(store, creds);
+  const api = await startApiServer(store, creds, {
+    exec: async (ns, pod, container, argv, tty) => {
+      const target = cluster.kubelet.container(ns, pod, container);
+      return tty ? cluster.runtime.execTty(target.running, argv, tty) : cluster.runtime.exec(target.running, argv);
+    },
+  });
   const kubeconfig = writeKubeconfig(dir, name, api.port, creds);
   const info: DaemonInfo = { name, pid: process.pid, nodePid: sandbox.pid, rootless, socket, apiPort: api.port, kubeconfig, startedAt: new Date().toISOString() };
   writeFileSync(join(dir, 'daemon.json'), JSON.stringify(info, null, 2));

@@ -13,13 +13,23 @@ import { aggregated, AGGREGATED, API_RESOURCES, legacyCore, legacyGroups, resour
 import { ApiError, create, get, list, patch, remove, update, watch, type Target } from './handlers.ts';
 import { openapiGroupVersion, openapiRoot } from './openapi.ts';
 import { decodeProtobuf } from './protobuf.ts';
+import { handleExecUpgrade, type ExecTarget } from './exec.ts';
+import type { Duplex } from 'node:stream';
 import type { Credentials } from './tls.ts';
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-export function startApiServer(store: ObjectStore, creds: Credentials, port = 0): Promise<{ server: Server; port: number }> {
+export function startApiServer(store: ObjectStore, creds: Credentials, exec: ExecTarget, port = 0): Promise<{ server: Server; port: number }> {
   const server = createServer({ cert: creds.cert, key: creds.key }, (req, res) => {
     handle(store, creds, req, res).catch((e: unknown) => fail(res, e));
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const reject = (code: number, reason: string, message: string) => {
+      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+      socket.end(`HTTP/1.1 ${code} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    };
+    if (req.headers.authorization !== `Bearer ${creds.token}`) return reject(401, 'Unauthorized', 'Unauthorized');
+    handleExecUpgrade(req, socket, head, new URL(req.url ?? '/', 'https://127.0.0.1'), exec, reject);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -1,0 +1,91 @@
+/**
+ * @module
+ * `kubectl exec` (and attach's cousin) over WebSocket, as kubectl >= 1.30 speaks it: the
+ * v5.channel.k8s.io subprotocol (v4 accepted too), binary frames whose first byte is the
+ * channel — 0 stdin, 1 stdout, 2 stderr, 3 the final Status, 4 resize — pings answered, and
+ * the exit code always sent on channel 3, or kubectl would exit 0.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ChildProcess } from 'node:child_process';
+import type { IPty } from 'node-pty';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/;
+const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+
+/** What the cluster offers: start a process in a pod's container. */
+export interface ExecTarget {
+  exec(namespace: string, pod: string, container: string | undefined, argv: string[], tty: { cols: number; rows: number } | undefined): Promise<ChildProcess | IPty>;
+}
+
+const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false });
+
+export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, target: ExecTarget, reject: (code: number, reason: string, message: string) => void): void {
+  const m = EXEC_PATH.exec(url.pathname);
+  if (!m) return reject(404, 'NotFound', 'the server could not find the requested resource');
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+  if (!PROTOCOLS.some((p) => offered.includes(p))) return reject(400, 'BadRequest', `exec needs one of the subprotocols ${PROTOCOLS.join(', ')} (kubectl >= 1.30)`);
+  const [namespace, pod] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
+  const argv = url.searchParams.getAll('command');
+  const tty = url.searchParams.get('tty') === 'true';
+  const container = url.searchParams.get('container') ?? undefined;
+  const withStdin = url.searchParams.get('stdin') === 'true';
+  wss.handleUpgrade(req, socket, head, (ws) => void run(ws, target, namespace, pod, container, argv, tty, withStdin));
+}
+
+async function run(ws: WebSocket, target: ExecTarget, namespace: string, pod: string, container: string | undefined, argv: string[], tty: boolean, withStdin: boolean): Promise<void> {
+  const send = (channel: number, data: Buffer | string) => {
+    if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), Buffer.isBuffer(data) ? data : Buffer.from(data)]));
+  };
+  const finish = (code: number | null, error?: string) => {
+    const status = error
+      ? { metadata: {}, status: 'Failure', message: `Internal error occurred: ${error}`, reason: 'InternalError', code: 500 }
+      : code === 0
+        ? { metadata: {}, status: 'Success' }
+        : { metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: exit status ${code}`, reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(code) }] } };
+    send(3, JSON.stringify(status));
+    ws.close(1000);
+  };
+  let proc: ChildProcess | IPty;
+  try {
+    proc = await target.exec(namespace, pod, container, argv, tty ? { cols: 80, rows: 24 } : undefined);
+  } catch (e) {
+    return finish(null, (e as Error).message);
+  }
+  if ('onData' in proc) {
+    const pty = proc;
+    pty.onData((d) => send(1, d));
+    pty.onExit(({ exitCode }) => finish(exitCode));
+    ws.on('message', (raw: Buffer) => {
+      const channel = raw[0];
+      const data = raw.subarray(1);
+      if (channel === 0) pty.write(data.toString());
+      else if (channel === 4) {
+        const { Width, Height } = JSON.parse(data.toString()) as { Width: number; Height: number };
+        if (Width > 0 && Height > 0) pty.resize(Width, Height);
+      } else if (channel === 255) pty.write('\x04');
+    });
+    ws.on('close', () => pty.kill());
+    return;
+  }
+  const child = proc;
+  child.stdout?.on('data', (d: Buffer) => send(1, d));
+  child.stderr?.on('data', (d: Buffer) => send(2, d));
+  // 'close' comes after the process exited and both outputs drained: then the status goes last.
+  let exitCode: number | null = null;
+  child.on('close', (code, signal) => {
+    exitCode = code ?? (signal ? 137 : 1);
+    finish(exitCode);
+  });
+  child.stdin?.on('error', () => {});
+  if (!withStdin) child.stdin?.end();
+  ws.on('message', (raw: Buffer) => {
+    const channel = raw[0];
+    if (channel === 0) child.stdin?.write(raw.subarray(1));
+    else if (channel === 255) child.stdin?.end(); // v5: the client's stdin reached EOF
+  });
+  ws.on('close', () => {
+    if (exitCode === null) child.kill('SIGKILL');
+  });
+}
