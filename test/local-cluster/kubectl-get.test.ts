@@ -77,6 +77,27 @@ describe('kubectl get against the local cluster', { skip }, () => {
     assert.equal(kubectl(['create', 'namespace', 'made']).err.trim(), 'Error from server (AlreadyExists): namespaces "made" already exists');
   });
 
+  it('kubectl logs: whole, --tail, --timestamps, -f until the pod goes, --previous', async () => {
+    assert.equal(kubectl(['run', 'talker', '-n', 'lab', '--image=busybox:1.36', '--', 'sh', '-c', 'echo one; echo two; sleep 3600']).code, 0);
+    let out = '';
+    for (let i = 0; i < 50 && out !== 'one\ntwo\n'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      out = kubectl(['logs', 'talker', '-n', 'lab']).out;
+    }
+    assert.equal(out, 'one\ntwo\n');
+    assert.equal(kubectl(['logs', 'talker', '-n', 'lab', '--tail=1']).out, 'two\n');
+    assert.match(kubectl(['logs', 'talker', '-n', 'lab', '--timestamps', '--tail=1']).out, /^\d{4}-\d\d-\d\dT[\d:.]+Z two\n$/);
+    // kubectl words this one itself (it looks the pod up before asking for logs).
+    assert.equal(kubectl(['logs', 'nope', '-n', 'lab']).err.trim(), 'error: error from server (NotFound): pods "nope" not found in namespace "lab"');
+    assert.equal(kubectl(['run', 'crash', '-n', 'lab', '--image=busybox:1.36', '--', 'sh', '-c', 'echo attempt; exit 3']).code, 0);
+    let previous = '';
+    for (let i = 0; i < 75 && previous !== 'attempt\n'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      previous = kubectl(['logs', 'crash', '-n', 'lab', '--previous']).out;
+    }
+    assert.equal(previous, 'attempt\n');
+  });
+
   it('says NotFound as a real cluster does', () => {
     const r = kubectl(['get', 'pod', 'nope', '-n', 'lab']);
     assert.equal(r.code, 1);

@@ -91,7 +91,7 @@ export async function runDaemon(name: string): Promise<void> {
       const target = cluster.kubelet.container(ns, pod, container);
       return tty ? cluster.runtime.execTty(target.running, argv, tty) : cluster.runtime.exec(target.running, argv);
     },
-  });
+  }, logDir);
   const kubeconfig = writeKubeconfig(dir, name, api.port, creds);
   const info: DaemonInfo = { name, pid: process.pid, nodePid: sandbox.pid, rootless, socket, apiPort: api.port, kubeconfig, startedAt: new Date().toISOString() };
   writeFileSync(join(dir, 'daemon.json'), JSON.stringify(info, null, 2));

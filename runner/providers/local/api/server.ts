@@ -14,14 +14,15 @@ import { ApiError, create, get, list, patch, remove, update, watch, type Target 
 import { openapiGroupVersion, openapiRoot } from './openapi.ts';
 import { decodeProtobuf } from './protobuf.ts';
 import { handleExecUpgrade, type ExecTarget } from './exec.ts';
+import { LOG_PATH, serveLogs } from './logs.ts';
 import type { Duplex } from 'node:stream';
 import type { Credentials } from './tls.ts';
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-export function startApiServer(store: ObjectStore, creds: Credentials, exec: ExecTarget, port = 0): Promise<{ server: Server; port: number }> {
+export function startApiServer(store: ObjectStore, creds: Credentials, exec: ExecTarget, logDir: string, port = 0): Promise<{ server: Server; port: number }> {
   const server = createServer({ cert: creds.cert, key: creds.key }, (req, res) => {
-    handle(store, creds, req, res).catch((e: unknown) => fail(res, e));
+    handle(store, creds, logDir, req, res).catch((e: unknown) => fail(res, e));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const reject = (code: number, reason: string, message: string) => {
@@ -37,7 +38,7 @@ export function startApiServer(store: ObjectStore, creds: Credentials, exec: Exe
   });
 }
 
-async function handle(store: ObjectStore, creds: Credentials, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(store: ObjectStore, creds: Credentials, logDir: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://127.0.0.1');
   if (req.headers.authorization !== `Bearer ${creds.token}`) return sendStatus(res, 401, 'Unauthorized', 'Unauthorized');
   const accept = String(req.headers.accept ?? '');
@@ -50,6 +51,8 @@ async function handle(store: ObjectStore, creds: Credentials, req: IncomingMessa
     if (path === '/api/v1') return send(res, 200, resourceList(''));
     const gv = /^\/apis\/([^/]+)\/v1$/.exec(path);
     if (gv) return send(res, 200, resourceList(gv[1]!));
+    const log = LOG_PATH.exec(path);
+    if (log) return serveLogs(store, logDir, decodeURIComponent(log[1]!), decodeURIComponent(log[2]!), url, res);
     if (path === '/openapi/v3') return send(res, 200, openapiRoot());
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapiGroupVersion(path.slice('/openapi/v3/'.length));

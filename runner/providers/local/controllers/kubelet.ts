@@ -83,7 +83,7 @@ export class Kubelet {
     const entry = container ? [container, p.containers.get(container)] : [...p.containers.entries()][0];
     const [cname, c] = (entry ?? []) as [string | undefined, ContainerState | undefined];
     if (!cname || !c) throw new FlatnetError('NotFound', `container ${container} is not valid for pod ${name}`);
-    if (!c.running) throw new FlatnetError('BadRequest', `container ${cname} is not running in pod ${name}`, {}, 'wait until the pod is Running (kubectl get pods)');
+    if (!c.running || c.running.pid === 0) throw new FlatnetError('BadRequest', `container ${cname} is not running in pod ${name}`, {}, 'wait until the pod is Running (kubectl get pods)');
     return { running: c.running, name: cname };
   }
 

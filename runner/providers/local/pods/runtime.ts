@@ -124,18 +124,14 @@ ${cniAdd.script}`;
     const early: string[] = [];
     const keep = (b: Buffer) => early.push(b.toString());
     child.stderr!.on('data', keep);
-    try {
-      const pid = await containerPid(child.pid!, exited);
-      // Hold further output until the caller attaches its log (pipeLog resumes the streams).
-      child.stdout!.pause();
-      child.stderr!.pause();
-      return { process: child, pid, exited, earlyStderr: early.join('') };
-    } catch (e) {
-      const said = early.join('').trim().split('\n').slice(-3).join(' | ');
-      throw said ? new FlatnetError('ContainerFailed', `the container exited before it started: ${said}`) : e;
-    } finally {
-      child.stderr!.off('data', keep);
-    }
+    // A container may finish before we see it start (`sh -c 'echo hi; exit 3'`): then pid is 0,
+    // `exited` is already settled, and the caller handles it like any other exit.
+    const pid = await containerPid(child.pid!, exited);
+    child.stderr!.off('data', keep);
+    // Hold further output until the caller attaches its log (pipeLog resumes the streams).
+    child.stdout!.pause();
+    child.stderr!.pause();
+    return { process: child, pid, exited, earlyStderr: early.join('') };
   }
 
   /** Runs a command in a container (kubectl exec): enters its namespaces and root directory. */
@@ -218,6 +214,7 @@ export function requireProfile(image: string): Profile {
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
+  if (pid <= 0) return; // an already-exited container; kill(0) would signal our own process group
   try {
     process.kill(pid, sig);
   } catch {
@@ -234,7 +231,8 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 async function containerPid(root: number, exited: Promise<unknown>): Promise<number> {
   let done = false;
   void exited.then(() => (done = true));
-  for (let i = 0; i < 400 && !done; i++) {
+  for (let i = 0; i < 400; i++) {
+    if (done) return 0;
     const found = findDescendant(root, (pid) => {
       const ns = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]?.trim().split(/\s+/) ?? [];
       return ns.length >= 3 && ns.at(-1) === '1' && readlinkSync(`/proc/${pid}/root`).endsWith('/root');
@@ -242,7 +240,7 @@ async function containerPid(root: number, exited: Promise<unknown>): Promise<num
     if (found) return found;
     await new Promise((r) => setTimeout(r, 5));
   }
-  throw new FlatnetError('ContainerFailed', 'the container process exited before it started', {}, 'see the container\'s log (kubectl logs)');
+  throw new FlatnetError('ContainerFailed', 'the container did not start within 2 s', {}, 'see the cluster log (daemon.log) and `npx flatnet doctor`');
 }
 
 function findDescendant(pid: number, ok: (pid: number) => boolean): number | undefined {
