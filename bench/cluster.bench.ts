@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call } from '../runner/providers/local/client.ts';
-import { down, up } from '../runner/providers/local/lifecycle.ts';
+import { down, downAll, up } from '../runner/providers/local/lifecycle.ts';
+import { clusterDir } from '../runner/providers/local/config.ts';
 import type { ProbeResult } from '../checkers/truth-table.ts';
 import type { Bench } from './bench.ts';
 
@@ -47,6 +48,15 @@ export const clusterBench: Bench = {
   goal: 'ready ≤ 1 s; pod Running ≤ 150 ms p50; policy change ≤ 100 ms; 9-pod × 80,81 × TCP,UDP live matrix ≤ 3 s; ≤ 15 MB per idle pod',
   async run(report) {
     process.env.FLATNET_STATE_DIR = mkdtempSync(join(tmpdir(), 'flatnet-bench-'));
+    try {
+      await measure(report);
+    } finally {
+      await downAll(); // this run's state folder only: every cluster it started, even after a failure
+    }
+  },
+};
+
+async function measure(report: (row: Record<string, string | number>) => void): Promise<void> {
     const ups: number[] = [];
     const daemon: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -66,7 +76,7 @@ export const clusterBench: Bench = {
       const lat = Object.entries(await untilReady(name, 52)).filter(([k]) => k.startsWith('default/seq-')).map(([, v]) => v);
       report({ metric: 'pod create → Running (one at a time)', pods: lat.length, 'p50 ms': r1(pct(lat, 50)), 'p95 ms': r1(pct(lat, 95)) });
 
-      const { pid } = JSON.parse(readFileSync(join(process.env.FLATNET_STATE_DIR, 'clusters', name, 'daemon.json'), 'utf8')) as { pid: number };
+      const { pid } = JSON.parse(readFileSync(join(clusterDir(name), 'daemon.json'), 'utf8')) as { pid: number };
       // The daemon's own heap is not the pods': measure its children only.
       const kids = () => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number).reduce((n, k) => n + pss(k), 0);
       const before = kids();
@@ -105,5 +115,4 @@ export const clusterBench: Bench = {
     } finally {
       await down(name);
     }
-  },
-};
+}

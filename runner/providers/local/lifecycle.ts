@@ -34,6 +34,21 @@ export async function up(name: string, progress: Progress, options: ClusterOptio
   const log = openSync(join(dir, 'daemon.log'), 'a');
   const child = spawn(process.execPath, [BIN, 'cluster', '__daemon', '--name', name], { detached: true, stdio: ['ignore', log, log] });
   child.unref();
+  try {
+    return await followStart(name, child, progress, t0, timeoutMs);
+  } catch (e) {
+    // Like kind without --retain: a cluster that did not come up is stopped (its log stays).
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await waitGone(child.pid!, 3000);
+      if (isAlive(child.pid!)) child.kill('SIGKILL');
+    }
+    throw e;
+  }
+}
+
+async function followStart(name: string, child: ReturnType<typeof spawn>, progress: Progress, t0: number, timeoutMs: number): Promise<number> {
+  const dir = clusterDir(name);
   let last = '';
   for (;;) {
     if (performance.now() - t0 > timeoutMs) throw new FlatnetError('ClusterTimeout', `cluster "${name}" was not ready after ${timeoutMs / 1000}s (stage: ${last || 'starting'})`, {}, `see ${join(dir, 'daemon.log')}`);
