@@ -5,7 +5,7 @@
  * answer with the object marked for deletion; DELETED follows), dry runs that store nothing,
  * and watches that flush their headers at once and replay from a resourceVersion.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import type { ObjectStore } from '../store/store.ts';
 import { RESOURCES, type KObject, type Resource, type WatchEvent } from '../store/types.ts';
@@ -55,7 +55,7 @@ export function list(store: ObjectStore, t: Target, url: URL, accept: string): u
   return { kind: `${kind}List`, apiVersion, metadata: { resourceVersion: store.resourceVersion }, items };
 }
 
-export function watch(store: ObjectStore, t: Target, url: URL, accept: string, req: IncomingMessage, res: ServerResponse): void {
+export function watch(store: ObjectStore, t: Target, url: URL, accept: string, res: ServerResponse): void {
   const matches = filter(url);
   const inScope = (o: KObject) => (t.namespace === undefined || o.metadata.namespace === t.namespace) && (!t.name || o.metadata.name === t.name) && matches(o);
   const asTable = accept.includes('as=Table');
@@ -84,7 +84,6 @@ export function watch(store: ObjectStore, t: Target, url: URL, accept: string, r
     clearTimeout(timer);
     stop();
   });
-  void req;
 }
 
 const dryRun = (url: URL) => url.searchParams.getAll('dryRun').includes('All');

@@ -64,7 +64,7 @@ async function handle(store: ObjectStore, creds: Credentials, logDir: string, re
   const watching = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
   switch (method) {
     case 'GET':
-      if (watching) return watch(store, t, url, accept, req, res);
+      if (watching) return watch(store, t, url, accept, res);
       return send(res, 200, t.name ? get(store, t, url, accept) : list(store, t, url, accept));
     case 'POST': {
       if (t.name) break;
