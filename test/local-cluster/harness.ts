@@ -22,6 +22,11 @@ export function cannotRunCluster(): string | undefined {
   return undefined;
 }
 
+/** As cannotRunCluster, and the real kubectl must be installed too. */
+export function cannotRunKubectl(): string | undefined {
+  return cannotRunCluster() ?? (spawnSync('sh', ['-c', 'command -v kubectl']).status === 0 ? undefined : 'kubectl is not installed (these tests need the real kubectl >= 1.30)');
+}
+
 export interface Cli {
   stateDir: string;
   env: NodeJS.ProcessEnv;

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cannotRunCluster, cli } from './harness.ts';
+import { cannotRunKubectl, cli } from './harness.ts';
 
-const skip = cannotRunCluster() ?? (spawnSync('sh', ['-c', 'command -v kubectl']).status === 0 ? undefined : 'kubectl is not installed (these tests need the real kubectl >= 1.30)');
+const skip = cannotRunKubectl();
 if (skip) console.log(`# skipped: ${skip}`);
 
 describe('kubectl get against the local cluster', { skip }, () => {

@@ -6,9 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { cannotRunCluster, cli } from './harness.ts';
+import { cannotRunKubectl, cli } from './harness.ts';
 
-const skip = cannotRunCluster() ?? (spawnSync('sh', ['-c', 'command -v kubectl']).status === 0 ? undefined : 'kubectl is not installed (these tests need the real kubectl >= 1.30)');
+const skip = cannotRunKubectl();
 if (skip) console.log(`# skipped: ${skip}`);
 
 describe('LAB-4.1 with kubectl', { skip }, () => {
