@@ -100,7 +100,10 @@ export function create(store: ObjectStore, t: Target, url: URL, body: KObject): 
     if (!nsObj) throw new ApiError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
     if (nsObj.metadata.deletionTimestamp) throw new ApiError(403, 'Forbidden', `${display(t)} "${body.metadata.name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
   }
-  if (!body.metadata?.name && body.metadata?.generateName) body.metadata.name = `${body.metadata.generateName}${Math.random().toString(36).slice(2, 7)}`;
+  if (!body.metadata.name && typeof body.metadata.generateName === 'string') body.metadata.name = `${body.metadata.generateName}${Math.random().toString(36).slice(2, 7)}`;
+  if (typeof body.metadata.name !== 'string' || body.metadata.name === '') {
+    throw new ApiError(422, 'Invalid', `${RESOURCES[t.resource].kind} "" is invalid: metadata.name: Required value: name or generateName is required`, { kind: RESOURCES[t.resource].kind, causes: [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }] });
+  }
   if (store.get(t.resource, body.metadata.namespace, body.metadata.name)) throw new ApiError(409, 'AlreadyExists', `${display(t)} "${body.metadata.name}" already exists`, { name: body.metadata.name, kind: t.resource });
   const admitted = admitOrInvalid(store, t, body);
   if (dryRun(url)) return { status: 201, body: admitted };
@@ -157,7 +160,8 @@ export function remove(store: ObjectStore, t: Target, url: URL, body: { gracePer
 
 function checkKind(t: Target, body: KObject): void {
   const want = RESOURCES[t.resource];
-  if (!body || typeof body !== 'object') throw new ApiError(400, 'BadRequest', 'the request body is not an object');
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'BadRequest', `the request body is not a ${want.kind} object`);
+  if (typeof body.metadata !== 'object' || body.metadata === null || Array.isArray(body.metadata)) body.metadata = {} as KObject['metadata'];
   if (body.kind && body.kind !== want.kind) throw new ApiError(400, 'BadRequest', `${body.kind} in version "${body.apiVersion}" cannot be handled as a ${want.kind}: the kind does not match`);
   body.kind = want.kind;
   body.apiVersion = want.apiVersion;
