@@ -63,7 +63,7 @@ static int sockaddr_of(const char *ip, int port, struct sockaddr_storage *ss, so
 
 /* ---------- serve ---------- */
 
-struct conn { int fd; long deadline; int listener; int udp; };
+struct conn { int fd; long deadline; int listener; int udp; int replied; size_t len; char req[1024]; };
 static struct conn conns[MAX];
 
 static int listen_on(int port, int udp) {
@@ -123,7 +123,7 @@ static void serve(int argc, char **argv) {
   for (int i = 0; i < n; i++) {
     int fd = listen_on(ports[i], udp[i]);
     if (fd < 0 || fd >= MAX) continue;
-    conns[fd] = (struct conn){fd, 0, 1, udp[i]};
+    conns[fd] = (struct conn){.fd = fd, .listener = 1, .udp = udp[i]};
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
     printf(" %d/%s", ports[i], udp[i] ? "UDP" : "TCP");
@@ -152,22 +152,39 @@ static void serve(int argc, char **argv) {
         while ((cfd = accept(fd, NULL, NULL)) >= 0) {
           if (cfd >= MAX) { close(cfd); continue; }
           nonblock(cfd);
-          conns[cfd] = (struct conn){cfd, t + 200, 0, 0};
+          conns[cfd] = (struct conn){.fd = cfd, .deadline = t + 200};
           struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.fd = cfd};
           epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev);
         }
       } else {
         ssize_t r = read(fd, buf, sizeof buf);
-        reply_tcp(fd, buf, r);
-        close(fd);
-        c->fd = 0;
+        if (r <= 0) {
+          /* The client is done (or gone): answer if we have not, then close. */
+          if (!c->replied) reply_tcp(fd, c->req, (ssize_t)c->len);
+          close(fd);
+          c->fd = 0;
+          continue;
+        }
+        if (c->replied) continue; /* draining what the client still sends, so close() does not reset */
+        size_t n = (size_t)r < sizeof c->req - c->len - 1 ? (size_t)r : sizeof c->req - c->len - 1;
+        memcpy(c->req + c->len, buf, n);
+        c->len += n;
+        c->req[c->len] = 0;
+        /* Answer once an HTTP request's headers are complete, or at once for anything else. */
+        int http = !strncmp(c->req, "GET ", 4) || !strncmp(c->req, "HEAD ", 5) || !strncmp(c->req, "POST ", 5) || !strncmp(c->req, "PUT ", 4);
+        if (!http || strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n") || c->len >= sizeof c->req - 1) {
+          reply_tcp(fd, c->req, (ssize_t)c->len);
+          c->replied = 1;
+          shutdown(fd, SHUT_WR);
+          c->deadline = t + 1000;
+        }
       }
     }
     /* A client that connects and sends nothing (a plain connect probe) still gets the hostname. */
     for (int fd = 0; fd < MAX; fd++) {
       struct conn *c = &conns[fd];
       if (c->fd && !c->listener && c->deadline && c->deadline <= t) {
-        reply_tcp(fd, "", 0);
+        if (!c->replied) reply_tcp(fd, c->req, (ssize_t)c->len);
         close(fd);
         c->fd = 0;
       }

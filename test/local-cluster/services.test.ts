@@ -1,0 +1,61 @@
+/**
+ * Services on the local cluster, end to end: a ClusterIP spreads over its endpoints, a
+ * NodePort answers on the node's address, a headless Service resolves to its pods, and an
+ * ExternalName is a CNAME — each measured from inside a pod.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { cannotRunCluster, cli, pods, until } from './harness.ts';
+
+const skip = cannotRunCluster();
+if (skip) console.log(`# skipped: ${skip}`);
+
+const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.52';
+
+describe('Services end to end', { skip }, () => {
+  const c = cli();
+  const name = 'svc';
+  const exec = (pod: string, ...cmd: string[]) => c.run(['cluster', 'exec', '--name', name, `shop/${pod}`, '--', ...cmd]);
+
+  before(async () => {
+    c.ok(['cluster', 'up', '--name', name]);
+    const web = (n: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${n}, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: web, image: "${AGNHOST}", args: [netexec, --http-port=8080], ports: [{containerPort: 8080, name: http}]}]}`;
+    c.ok(['cluster', 'apply', '--name', name, '-f', '-'], [
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}',
+      web('web-1'),
+      web('web-2'),
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: client, namespace: shop}\nspec: {containers: [{name: c, image: "busybox:1.36", args: [sleep, "3600"]}]}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {selector: {app: web}, ports: [{port: 80, targetPort: http}]}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web-np, namespace: shop}\nspec: {type: NodePort, selector: {app: web}, ports: [{port: 80, targetPort: 8080, nodePort: 30080}]}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web-headless, namespace: shop}\nspec: {clusterIP: None, selector: {app: web}, ports: [{port: 8080}]}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: docs, namespace: shop}\nspec: {type: ExternalName, externalName: web.shop.svc.cluster.local}',
+    ].join('\n---\n'));
+    await until('pods Running', () => pods(c, name).filter((p) => p.namespace === 'shop' && p.status === 'Running').length === 3);
+  });
+  after(() => c.run(['cluster', 'down', '--name', name]));
+
+  it('a ClusterIP Service spreads connections over both pods (targetPort by name)', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 30 && seen.size < 2; i++) seen.add(exec('client', 'curl', '-s', '-m', '2', 'http://web/').out.trim());
+    assert.deepEqual([...seen].sort(), ['web-1', 'web-2']);
+  });
+
+  it('a NodePort answers on the node address', () => {
+    assert.match(exec('client', 'curl', '-s', '-m', '2', 'http://172.18.0.2:30080/').out, /^web-[12]$/m);
+  });
+
+  it('a headless Service resolves to the pods themselves', () => {
+    const ips = pods(c, name).filter((p) => p.name.startsWith('web-')).map((p) => p.ip).sort();
+    const out = exec('client', 'nslookup', 'web-headless.shop.svc.cluster.local').out;
+    const got = [...out.matchAll(/^Address:\s+(10\.244\.\d+\.\d+)$/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(got, ips);
+  });
+
+  it('an ExternalName Service is a CNAME', () => {
+    const out = exec('client', 'nslookup', '-type=cname', 'docs.shop.svc.cluster.local').out;
+    assert.match(out, /docs\.shop\.svc\.cluster\.local\s+canonical name = web\.shop\.svc\.cluster\.local/);
+  });
+});
