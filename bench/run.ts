@@ -5,8 +5,9 @@
 import type { Bench } from './bench.ts';
 import { reachBench } from './reach.bench.ts';
 import { clusterBench } from './cluster.bench.ts';
+import { policyRulesBench } from '../runner/providers/local/policy/iptables.bench.ts';
 
-const benches: Bench[] = [reachBench, clusterBench];
+const benches: Bench[] = [reachBench, policyRulesBench, clusterBench];
 const filter = process.argv[2];
 
 for (const bench of benches.filter((b) => !filter || b.name.includes(filter))) {

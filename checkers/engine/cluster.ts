@@ -109,7 +109,7 @@ function declaredIPs(pod: Pod): IP[] {
  * so is 10.244.0.0/24, where a live cluster's own pods (CoreDNS) take their addresses.
  */
 function assignMissingIPs(pods: PodInfo[], byIP: Map<string, PodInfo>): void {
-  const base = parseIP('10.244.0.0')!.value;
+  const base = parseIP(DEFAULT_POD_CIDR.split('/')[0]!)!.value;
   const missing = pods.filter((p) => p.ips.length === 0).sort((a, b) => key(a).localeCompare(key(b)));
   for (const pod of missing) {
     let slot = fnv1a(key(pod)) % 65536;

@@ -33,3 +33,8 @@ export function defaultStateRoot(): string {
 }
 
 export const clusterDir = (cluster: string) => join(stateRoot(), 'clusters', cluster);
+
+/** Per-user, per-machine caches that are safe to delete (root filesystems, compiled helpers). */
+export function cacheRoot(kind: 'rootfs' | 'native'): string {
+  return join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/tmp', '.cache'), 'flatnet', kind);
+}

@@ -28,9 +28,6 @@ const routes: Record<string, Handler> = {
   },
   'POST /probe': async (c, body) => ({ results: await probeFlows(c, (body.flows ?? []) as LiveFlow[]) }),
   'GET /objects': (c, _b, url) => ({ objects: c.store.list(url.searchParams.get('resource') as never, url.searchParams.get('namespace') ?? undefined) }),
-  'GET /object': (c, _b, url) => ({
-    object: c.store.get(url.searchParams.get('resource') as never, url.searchParams.get('namespace') ?? undefined, url.searchParams.get('name') ?? '') ?? null,
-  }),
   'GET /ready-latencies': (c) => ({ latencies: c.kubelet.readyLatencies() }),
   'POST /settle': async (c) => {
     await c.dataplane.settled();

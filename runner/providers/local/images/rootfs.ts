@@ -6,6 +6,7 @@
  * writes to its own overlay). A pod never sees the host filesystem.
  */
 import { copyFileSync, chmodSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cacheRoot } from '../config.ts';
 import { ensureNative } from '../native/build.ts';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -28,17 +29,20 @@ const DNS = `#!/bin/sh
 exec /flatnet/node /flatnet/app/runner/providers/local/dns/main.ts --records /flatnet/records/records.json --port 53
 `;
 
-export function cacheRoot(): string {
-  const base = process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/tmp', '.cache');
-  return join(base, 'flatnet', 'rootfs');
-}
+/** Root filesystems already checked by this process: a pod start should not touch the disk for it. */
+const ready = new Map<RootfsName, string>();
 
 /** Returns the path of the (cached) root filesystem. Safe against concurrent builders: build in a temp dir, rename into place. */
-export function ensureRootfs(name: RootfsName, root = cacheRoot()): string {
+export function ensureRootfs(name: RootfsName, root = cacheRoot('rootfs')): string {
+  const known = ready.get(name);
+  if (known) return known;
   const agnhost = ensureNative('agnhost');
   // The agnhost build's name carries its source hash: a new agnhost means new root filesystems.
   const final = join(root, `${name}-v${LAYOUT_VERSION}-${agnhost.split('-').at(-1)}`);
-  if (existsSync(join(final, '.complete'))) return final;
+  if (existsSync(join(final, '.complete'))) {
+    ready.set(name, final);
+    return final;
+  }
   const tmp = `${final}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   build(name, tmp, agnhost);
@@ -48,6 +52,7 @@ export function ensureRootfs(name: RootfsName, root = cacheRoot()): string {
   } catch {
     rmSync(tmp, { recursive: true, force: true }); // another process won the race
   }
+  ready.set(name, final);
   return final;
 }
 

@@ -10,22 +10,21 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../../../checkers/errors.ts';
+import { cacheRoot } from '../config.ts';
 
 export type NativeProgram = 'agnhost' | 'container-init';
 
-const built = new Map<string, string>();
-
-export function nativeCacheRoot(): string {
-  const base = process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/tmp', '.cache');
-  return join(base, 'flatnet', 'native');
-}
+/** Programs this process has found or built: every container start asks, so answer from memory. */
+const built = new Map<NativeProgram, string>();
 
 /** The path of the compiled program, building it first when needed. Safe against concurrent builders. */
-export function ensureNative(name: NativeProgram, root = nativeCacheRoot()): string {
+export function ensureNative(name: NativeProgram, root = cacheRoot('native')): string {
+  const known = built.get(name);
+  if (known) return known;
   const source = fileURLToPath(new URL(`./${name}.c`, import.meta.url));
   const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12);
   const bin = join(root, `${name}-${hash}`);
-  if (built.get(name) === bin || existsSync(bin)) {
+  if (existsSync(bin)) {
     built.set(name, bin);
     return bin;
   }

@@ -1,7 +1,6 @@
 /**
- * Compiling NetworkPolicy to iptables over the synthetic clusters of the reach bench.
- * Not wired into bench/run.ts yet (only this folder was ours to write): add
- * `policyRulesBench` to its list, or run `node runner/providers/local/policy/iptables.bench.ts`.
+ * Compiling NetworkPolicy to iptables over the synthetic clusters of the reach bench
+ * (run by `npm run bench`).
  */
 import type { Bench } from '../../../../bench/bench.ts';
 import { syntheticWorld } from '../../../../bench/world.ts';
@@ -36,6 +35,3 @@ export const policyRulesBench: Bench = {
   },
 };
 
-if (import.meta.main) {
-  await policyRulesBench.run((row) => console.log(Object.entries(row).map(([k, v]) => `${k}=${v}`).join('  ')));
-}
