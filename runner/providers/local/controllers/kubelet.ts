@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import { CLUSTER_DOMAIN, DNS_SERVICE_IP } from '../config.ts';
 import { profileFor } from '../images/profiles.ts';
-import { requireProfile, type ContainerSpec, type PodNetwork, type PodRuntime, type PodSpec, type RunningContainer } from '../pods/runtime.ts';
+import { requireProfile, type ContainerSpec, type PodNetwork, type PodRuntime, type PodSpec, type RunningContainer, type Stream } from '../pods/runtime.ts';
 import type { ObjectStore } from '../store/store.ts';
 import type { KObject, WatchEvent } from '../store/types.ts';
 import type { Recorder } from './events.ts';
@@ -31,6 +31,8 @@ interface ContainerState {
   lastState: Record<string, unknown>;
   timer?: NodeJS.Timeout;
   log?: WriteStream;
+  /** Settles once the running container's output has all been written to `log`. */
+  logged?: Promise<void>;
 }
 
 interface PodState {
@@ -228,7 +230,7 @@ export class Kubelet {
     c.running = running;
     debug(`pod ${s.namespace}/${s.name}: container ${name} started (pid ${running.pid})`);
     c.log ??= this.openLog(s, name, c.restartCount);
-    pipeLog(running, c.log);
+    c.logged = pipeLog(running, c.log);
     this.events.record(pod, 'Normal', 'Created', `Created container ${name}`, fieldPath);
     this.events.record(pod, 'Normal', 'Started', `Started container ${name}`, fieldPath);
     c.state = { running: { startedAt: now() } };
@@ -257,7 +259,7 @@ export class Kubelet {
     c.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${delay / 1000}s restarting failed container=${name} pod=${s.name}_${s.namespace}(${s.uid})` } };
     this.events.record(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${s.name}_${s.namespace}(${s.uid})`, `spec.containers{${name}}`);
     this.writeStatus(s);
-    c.log?.end();
+    closeLog(c);
     c.log = this.openLog(s, name, c.restartCount);
     c.timer = setTimeout(() => this.enqueue(s, () => this.startContainer(s, pod, podSpec, c)), delay);
   }
@@ -271,7 +273,7 @@ export class Kubelet {
         if (!c.running) return;
         if (pod) this.events.record(pod, 'Normal', 'Killing', `Stopping container ${String(c.spec.name)}`, `spec.containers{${String(c.spec.name)}}`);
         await this.runtime.stopContainer(c.running, graceMs);
-        c.log?.end();
+        closeLog(c);
       }),
     );
     await this.runtime.deleteSandbox(s);
@@ -347,21 +349,20 @@ function envOf(spec: Record<string, unknown>): Record<string, string> {
 }
 
 /** Container output in the CRI log format the kubelet writes: `<time> <stream> F <line>`. */
-function pipeLog(c: RunningContainer, log: WriteStream): void {
-  for (const l of (c.earlyStderr ?? '').split('\n').filter(Boolean)) log.write(`${new Date().toISOString()} stderr F ${l}\n`);
-  for (const [stream, name] of [
-    [c.process.stdout, 'stdout'],
-    [c.process.stderr, 'stderr'],
-  ] as const) {
-    let rest = '';
-    stream?.on('data', (b: Buffer) => {
-      const lines = (rest + b.toString()).split('\n');
-      rest = lines.pop() ?? '';
-      for (const l of lines) log.write(`${new Date().toISOString()} ${name} F ${l}\n`);
-    });
-    stream?.on('end', () => {
-      if (rest) log.write(`${new Date().toISOString()} ${name} P ${rest}\n`);
-    });
-    stream?.resume();
-  }
+/** Ends a container's log once its output is all in: a container that exits at once still has lines in flight. */
+function closeLog(c: ContainerState): void {
+  const log = c.log;
+  void (c.logged ?? Promise.resolve()).then(() => log?.end());
+}
+
+function pipeLog(c: RunningContainer, log: WriteStream): Promise<void> {
+  const rest: Record<Stream, string> = { stdout: '', stderr: '' };
+  c.onOutput((stream, b) => {
+    const lines = (rest[stream] + b.toString()).split('\n');
+    rest[stream] = lines.pop() ?? '';
+    for (const l of lines) log.write(`${new Date().toISOString()} ${stream} F ${l}\n`);
+  });
+  return c.outputDone.then(() => {
+    for (const stream of ['stdout', 'stderr'] as const) if (rest[stream]) log.write(`${new Date().toISOString()} ${stream} P ${rest[stream]}\n`);
+  });
 }

@@ -47,10 +47,14 @@ export interface PodNetwork {
   ips: string[];
 }
 
+export type Stream = 'stdout' | 'stderr';
+
 export interface RunningContainer {
   process: ChildProcess;
-  /** What the container wrote to stderr while starting (already read from the stream). */
-  earlyStderr?: string;
+  /** Receives the container's output, starting with what it wrote before anyone listened. */
+  onOutput(fn: (stream: Stream, chunk: Buffer) => void): void;
+  /** Settles when both output streams have closed. */
+  outputDone: Promise<void>;
   /** Host PID of the container's PID 1 (for exec and signals). */
   pid: number;
   exited: Promise<{ code: number; signal: string | null }>;
@@ -120,18 +124,22 @@ ${cniAdd.script}`;
     const exited = new Promise<{ code: number; signal: string | null }>((resolve) =>
       child.once('exit', (code, signal) => resolve({ code: code ?? 137, signal })),
     );
-    // What the container says before it is up is the only clue when it never gets there.
-    const early: string[] = [];
-    const keep = (b: Buffer) => early.push(b.toString());
-    child.stderr!.on('data', keep);
+    // Output is held from the first byte until the kubelet attaches its log: a container that
+    // exits at once would otherwise lose it (Node discards unread child output on exit).
+    const held: [Stream, Buffer][] = [];
+    let sink: ((stream: Stream, chunk: Buffer) => void) | undefined;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream]!.on('data', (b: Buffer) => (sink ? sink(stream, b) : held.push([stream, b])));
+    }
+    const outputDone = Promise.all([child.stdout!, child.stderr!].map((st) => new Promise<void>((r) => st.once('close', () => r())))).then(() => undefined);
+    const onOutput = (fn: (stream: Stream, chunk: Buffer) => void) => {
+      for (const [st, b] of held.splice(0)) fn(st, b);
+      sink = fn;
+    };
     // A container may finish before we see it start (`sh -c 'echo hi; exit 3'`): then pid is 0,
     // `exited` is already settled, and the caller handles it like any other exit.
     const pid = await containerPid(child.pid!, exited);
-    child.stderr!.off('data', keep);
-    // Hold further output until the caller attaches its log (pipeLog resumes the streams).
-    child.stdout!.pause();
-    child.stderr!.pause();
-    return { process: child, pid, exited, earlyStderr: early.join('') };
+    return { process: child, pid, exited, onOutput, outputDone };
   }
 
   /** Runs a command in a container (kubectl exec): enters its namespaces and root directory. */
