@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlatnetError } from '../errors.ts';
 import { parseManifests } from './manifests.ts';
-import { readObjects } from './objects.ts';
+import { readObjects, unknownFields } from './objects.ts';
 
 const policy = (spec: string) => `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -107,6 +107,26 @@ const cases: { name: string; yaml: string; message: string }[] = [
     message: 'flatnet: p.yaml:1: NetworkPolicy default/p: apiVersion: no matches for kind "NetworkPolicy" in version "extensions/v1beta1" — the API server would reject this object too; correct the field',
   },
   {
+    name: 'a typo in a Pod spec field',
+    yaml: 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  restartPolicyy: Never\n  containers: [{name: c, image: busybox}]',
+    message: 'flatnet: p.yaml:5: Pod default/a: spec.restartPolicyy: strict decoding error: unknown field "spec.restartPolicyy" — the API server would reject this object too; correct the field',
+  },
+  {
+    name: 'a typo in metadata',
+    yaml: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  lables: {app: x}\nspec: {ports: [{port: 80}]}',
+    message: 'flatnet: p.yaml:5: Service default/s: metadata.lables: strict decoding error: unknown field "metadata.lables" — the API server would reject this object too; correct the field',
+  },
+  {
+    name: 'an unknown restartPolicy, listed in the API server\'s order',
+    yaml: 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  restartPolicy: Sometimes\n  containers: [{name: c, image: busybox}]',
+    message: 'flatnet: p.yaml:5: Pod default/a: spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never" — the API server would reject this object too; correct the field',
+  },
+  {
+    name: 'an unknown Service type',
+    yaml: 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: Public\n  ports: [{port: 80}]',
+    message: 'flatnet: p.yaml:5: Service default/s: spec.type: Unsupported value: "Public": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort" — the API server would reject this object too; correct the field',
+  },
+  {
     name: 'a YAML syntax error',
     yaml: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n   labels: {}\n',
     message: 'flatnet: p.yaml:4:9: YAML syntax error: Nested mappings are not allowed in compact mappings — fix the YAML at that line (indentation and `key: value` pairs are the usual cause)',
@@ -146,5 +166,32 @@ describe('invalid input: messages a learner sees', () => {
       () => readObjects(parseManifests(list, 'l.yaml')),
       (e: unknown) => e instanceof FlatnetError && /^flatnet: l\.yaml:9: Namespace Y: metadata\.name: Invalid value: "Y": a lowercase RFC 1123 label/.test(e.format()),
     );
+  });
+});
+
+describe('unknownFields: what a strict decode rejects', () => {
+  const pod = (extra: Record<string, unknown>, container: Record<string, unknown> = {}) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'a' },
+    spec: { containers: [{ name: 'c', image: 'busybox', ...container }], ...extra },
+  });
+  const cases: { name: string; object: unknown; want: (string | number)[][] }[] = [
+    { name: 'none', object: pod({}), want: [] },
+    { name: 'a spec typo', object: pod({ restartPolicyy: 'Never' }), want: [['spec', 'restartPolicyy']] },
+    { name: 'a container typo, next to a known open field', object: pod({}, { imagee: 'x', securityContext: { anything: 1 } }), want: [['spec', 'containers', 0, 'imagee']] },
+    { name: 'two at once, even with other errors', object: pod({ a: 1, restartPolicy: 'Sometimes' }, { b: 2 }), want: [['spec', 'containers', 0, 'b'], ['spec', 'a']] },
+    { name: 'a kind the engine does not model', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, dataa: {} }, want: [] },
+  ];
+  for (const c of cases) it(c.name, () => assert.deepEqual(unknownFields(c.object).sort(), c.want.sort()));
+
+  it('accepts what the API server itself writes (kubectl get -o yaml | kubectl apply -f -)', () => {
+    const stored = {
+      ...pod({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', enableServiceLinks: true, tolerations: [{ key: 'k', operator: 'Exists' }], nodeName: 'n' }, { imagePullPolicy: 'Always', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} }),
+      metadata: { name: 'a', namespace: 'default', uid: 'u', resourceVersion: '7', creationTimestamp: '2026-11-26T00:00:00Z', managedFields: [{ manager: 'kubectl' }], annotations: { a: 'b' } },
+      status: { phase: 'Running', podIP: '10.244.0.5', podIPs: [{ ip: '10.244.0.5' }], hostIP: '172.18.0.2', hostIPs: [{ ip: '172.18.0.2' }], conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'c', ready: true }], qosClass: 'BestEffort', startTime: '2026-11-26T00:00:00Z' },
+    };
+    assert.deepEqual(unknownFields(stored), []);
+    assert.equal(readObjects([stored]).pods.length, 1);
   });
 });

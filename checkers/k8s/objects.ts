@@ -88,6 +88,21 @@ export function readObjects(input: readonly (Manifest | unknown)[]): ObjectSet {
   return set;
 }
 
+/**
+ * Fields of `raw` that its kind does not have, i.e. what a strict decode rejects. The API server
+ * drops them (with a warning by default) unless the client asks for strict validation.
+ */
+export function unknownFields(raw: unknown): FieldPath[] {
+  if (!isRecord(raw)) return [];
+  const entry = schemas[`${String(raw.apiVersion)}/${String(raw.kind)}` as keyof typeof schemas];
+  if (!entry) return [];
+  const parsed = entry[1].safeParse(raw);
+  if (parsed.success) return [];
+  return parsed.error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path.filter((p): p is string | number => typeof p !== 'symbol'), k]) : [],
+  );
+}
+
 function isManifest(x: unknown): x is Manifest {
   return isRecord(x) && 'object' in x && typeof x.lineOf === 'function';
 }

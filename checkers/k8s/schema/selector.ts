@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { labelKeyErrors, labelValueErrors } from '../names.ts';
 import { LabelsSchema } from './meta.ts';
 import { fieldError, report } from './field-errors.ts';
+import { named } from './registry.ts';
 
 export const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
 export type SelectorOperator = (typeof SELECTOR_OPERATORS)[number];
 
-export const LabelSelectorRequirementSchema = z
+export const LabelSelectorRequirementSchema = named(
+  'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement',
+  z
   .strictObject({
     key: z.string().describe('The label key the requirement applies to.'),
     operator: z
@@ -25,9 +28,12 @@ export const LabelSelectorRequirementSchema = z
       for (const m of labelValueErrors(v)) report(ctx, ['values', i], fieldError.invalid(v, m));
     });
   })
-  .describe('One requirement: key, operator and values.');
+  .describe('One requirement: key, operator and values.'),
+);
 
-export const LabelSelectorSchema = z
+export const LabelSelectorSchema = named(
+  'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+  z
   .strictObject({
     matchLabels: LabelsSchema.optional().describe('Labels that must all be present with exactly these values.'),
     matchExpressions: z
@@ -35,6 +41,7 @@ export const LabelSelectorSchema = z
       .optional()
       .describe('Requirements that must all hold (ANDed with matchLabels).'),
   })
-  .describe('A label query. An empty selector ({}) matches everything.');
+  .describe('A label query. An empty selector ({}) matches everything.'),
+);
 
 export type LabelSelector = z.infer<typeof LabelSelectorSchema>;

@@ -7,7 +7,7 @@
  */
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import { defaultPolicyTypes } from '../../../../checkers/engine/index.ts';
-import { readObjects } from '../../../../checkers/k8s/objects.ts';
+import { fieldPath, readObjects, unknownFields } from '../../../../checkers/k8s/objects.ts';
 import { parseIP, formatIP } from '../../../../checkers/net/ip.ts';
 import { SERVICE_CIDR } from '../config.ts';
 import type { ObjectStore } from '../store/store.ts';
@@ -74,10 +74,28 @@ const admitters: Partial<Record<Resource, Admit>> = {
   },
 };
 
-/** Validates and defaults `o` for `resource`; returns the object to store. */
-export function admit(resource: Resource, o: KObject, store: ObjectStore): KObject {
+/** How the server treats unknown fields (the `fieldValidation` query parameter; Warn when absent, as since 1.27). */
+export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
+
+/**
+ * Validates and defaults `o` for `resource`; returns the object to store. Unknown fields are an
+ * error under Strict (kubectl's default), else dropped, each reported to `warn` under Warn.
+ */
+export function admit(resource: Resource, o: KObject, store: ObjectStore, fieldValidation: FieldValidation = 'Warn', warn: (m: string) => void = () => {}): KObject {
   const copy = structuredClone(o);
+  if (fieldValidation !== 'Strict') {
+    for (const path of unknownFields(copy)) {
+      dropField(copy, path);
+      if (fieldValidation === 'Warn') warn(`unknown field "${fieldPath(path)}"`);
+    }
+  }
   return admitters[resource]?.(copy, store) ?? copy;
+}
+
+function dropField(o: unknown, path: readonly (string | number)[]): void {
+  let at = o as Record<string | number, unknown> | undefined;
+  for (const p of path.slice(0, -1)) at = at?.[p] as typeof at;
+  if (at) delete at[path.at(-1)!];
 }
 
 /** Kinds the engine knows are checked with its schemas (the same messages `flatnet reach` prints). */

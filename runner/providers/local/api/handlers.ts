@@ -9,10 +9,11 @@ import type { ServerResponse } from 'node:http';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import type { ObjectStore } from '../store/store.ts';
 import { RESOURCES, type KObject, type Resource, type WatchEvent } from '../store/types.ts';
-import { admit } from './admit.ts';
+import { admit, type FieldValidation } from './admit.ts';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { table } from './tables.ts';
+import { warn } from './warnings.ts';
 
 export interface Target {
   resource: Resource;
@@ -105,7 +106,7 @@ export function create(store: ObjectStore, t: Target, url: URL, body: KObject): 
     throw new ApiError(422, 'Invalid', `${RESOURCES[t.resource].kind} "" is invalid: metadata.name: Required value: name or generateName is required`, { kind: RESOURCES[t.resource].kind, causes: [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }] });
   }
   if (store.get(t.resource, body.metadata.namespace, body.metadata.name)) throw new ApiError(409, 'AlreadyExists', `${display(t)} "${body.metadata.name}" already exists`, { name: body.metadata.name, kind: t.resource });
-  const admitted = admitOrInvalid(store, t, body);
+  const admitted = admitOrInvalid(store, t, body, url);
   if (dryRun(url)) return { status: 201, body: admitted };
   return { status: 201, body: store.create(t.resource, admitted) };
 }
@@ -114,7 +115,7 @@ export function update(store: ObjectStore, t: Target, url: URL, body: KObject): 
   checkKind(t, body);
   const old = store.get(t.resource, t.namespace, t.name!);
   if (!old) throw notFound(t, t.name!);
-  const next = admitOrInvalid(store, t, { ...body, metadata: { ...body.metadata, namespace: old.metadata.namespace } });
+  const next = admitOrInvalid(store, t, { ...body, metadata: { ...body.metadata, namespace: old.metadata.namespace } }, url);
   // Pods and Services keep what the system owns (status; a Service's ClusterIP).
   next.status = old.status;
   if (dryRun(url)) return next;
@@ -136,7 +137,7 @@ export function patch(store: ObjectStore, t: Target, url: URL, contentType: stri
   else throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - ${contentType}`);
   const obj = next as KObject;
   obj.metadata = { ...obj.metadata, name: old.metadata.name, namespace: old.metadata.namespace, uid: old.metadata.uid, resourceVersion: undefined };
-  const admitted = admitOrInvalid(store, t, obj);
+  const admitted = admitOrInvalid(store, t, obj, url);
   admitted.status = t.resource === 'pods' || t.resource === 'namespaces' ? old.status : admitted.status;
   delete admitted.metadata.resourceVersion;
   if (dryRun(url)) return admitted;
@@ -167,9 +168,13 @@ function checkKind(t: Target, body: KObject): void {
   body.apiVersion = want.apiVersion;
 }
 
-function admitOrInvalid(store: ObjectStore, t: Target, o: KObject): KObject {
+function admitOrInvalid(store: ObjectStore, t: Target, o: KObject, url: URL): KObject {
+  const mode = url.searchParams.get('fieldValidation');
+  if (mode !== null && !['Ignore', 'Warn', 'Strict'].includes(mode)) {
+    throw new ApiError(400, 'BadRequest', `fieldValidation parameter unsupported: ${mode}. Valid values are: Ignore, Warn, Strict`);
+  }
   try {
-    return admit(t.resource, o, store);
+    return admit(t.resource, o, store, (mode ?? 'Warn') as FieldValidation, (m) => warn(url, m));
   } catch (e) {
     if (e instanceof FlatnetError && e.code === 'Invalid') {
       const m = /^(\w+) "([^"]*)" is invalid: (?:([\w.[\]]+): )?(.*)$/.exec(e.message);

@@ -12,7 +12,9 @@ import type { Resource } from '../store/types.ts';
 import { aggregated, AGGREGATED, API_RESOURCES, legacyCore, legacyGroups, resourceList, versionInfo } from './discovery.ts';
 import { ApiError, create, get, list, patch, remove, update, watch, type Target } from './handlers.ts';
 import { openapiGroupVersion, openapiRoot } from './openapi.ts';
+import { warningHeaders } from './warnings.ts';
 import { decodeProtobuf } from './protobuf.ts';
+import { parse as parseYaml } from 'yaml';
 import { handleExecUpgrade, type ExecTarget } from './exec.ts';
 import { LOG_PATH, serveLogs } from './logs.ts';
 import type { Duplex } from 'node:stream';
@@ -68,15 +70,17 @@ async function handle(store: ObjectStore, creds: Credentials, logDir: string, re
       return send(res, 200, t.name ? get(store, t, url, accept) : list(store, t, url, accept));
     case 'POST': {
       if (t.name) break;
-      const r = create(store, t, url, (await body(req)) as never);
-      return send(res, r.status, r.body);
+      const r = create(store, t, url, (await body(req)) as never, String(req.headers['user-agent'] ?? ''));
+      return sendWritten(res, url, r.status, r.body);
     }
     case 'PUT':
       if (!t.name) break;
-      return send(res, 200, update(store, t, url, (await body(req)) as never));
-    case 'PATCH':
+      return sendWritten(res, url, 200, update(store, t, url, (await body(req)) as never, String(req.headers['user-agent'] ?? '')));
+    case 'PATCH': {
       if (!t.name) break;
-      return send(res, 200, patch(store, t, url, String(req.headers['content-type'] ?? ''), await body(req)));
+      const r = patch(store, t, url, String(req.headers['content-type'] ?? ''), await body(req), String(req.headers['user-agent'] ?? ''));
+      return sendWritten(res, url, r.status, r.body);
+    }
     case 'DELETE':
       if (!t.name) break;
       return send(res, 200, remove(store, t, url, (await body(req, true)) as never));
@@ -117,6 +121,14 @@ async function body(req: IncomingMessage, optional = false): Promise<unknown> {
     throw new ApiError(400, 'BadRequest', 'the request body is empty');
   }
   if (type.includes('protobuf')) return decodeProtobuf(raw);
+  // Server-side apply bodies are YAML (kubectl sends JSON, which is YAML too).
+  if (type.startsWith('application/apply-patch+yaml')) {
+    try {
+      return parseYaml(raw.toString());
+    } catch (e) {
+      throw new ApiError(400, 'BadRequest', `error decoding YAML: ${(e as Error).message}`);
+    }
+  }
   try {
     return JSON.parse(raw.toString());
   } catch (e) {
@@ -136,6 +148,13 @@ function fail(res: ServerResponse, e: unknown): void {
 
 export function sendStatus(res: ServerResponse, code: number, reason: string, message: string, details?: object): void {
   send(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code });
+}
+
+/** A write's answer, with the warnings it raised (e.g. dropped unknown fields). */
+function sendWritten(res: ServerResponse, url: URL, status: number, body: unknown): void {
+  const warnings = warningHeaders(url);
+  if (warnings.length > 0) res.setHeader('warning', warnings);
+  send(res, status, body);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
