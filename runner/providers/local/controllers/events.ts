@@ -3,7 +3,6 @@
  * Events as `kubectl describe` and `kubectl get events` show them. Repeats of the same
  * reason and message on the same object bump `count` instead of adding lines.
  */
-import { randomBytes } from 'node:crypto';
 import type { ObjectStore } from '../store/store.ts';
 import type { KObject } from '../store/types.ts';
 
@@ -15,11 +14,23 @@ export class Recorder {
   private readonly host: string;
   /** uid/reason/message → event name, so repeats are found without listing every event. */
   private readonly seen = new Map<string, string>();
+  private lastNano = 0n;
 
   constructor(store: ObjectStore, component: string, host: string) {
     this.store = store;
     this.component = component;
     this.host = host;
+  }
+
+  /**
+   * Named `<object>.<hex nanoseconds>` as client-go names them: names sort in time order, and
+   * kubectl describe, whose sort by lastTimestamp (whole seconds) keeps list order on ties,
+   * then shows Scheduled, Pulled, Created, Started as they happened.
+   */
+  private nextStamp(): string {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    this.lastNano = now > this.lastNano ? now : this.lastNano + 1n;
+    return this.lastNano.toString(16);
   }
 
   record(obj: KObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
@@ -37,7 +48,7 @@ export class Recorder {
     const created = this.store.create('events', {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${obj.metadata.name}.${randomBytes(8).toString('hex')}`, namespace },
+      metadata: { name: `${obj.metadata.name}.${this.nextStamp()}`, namespace },
       involvedObject: {
         apiVersion: obj.apiVersion,
         kind: obj.kind,
