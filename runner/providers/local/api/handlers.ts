@@ -5,11 +5,14 @@
  * answer with the object marked for deletion; DELETED follows), dry runs that store nothing,
  * and watches that flush their headers at once and replay from a resourceVersion.
  */
+import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import type { ObjectStore } from '../store/store.ts';
 import { RESOURCES, type KObject, type Resource, type WatchEvent } from '../store/types.ts';
 import { admit, type FieldValidation } from './admit.ts';
+import { ApplyConflict, recordUpdate, serverSideApply, type Request } from './apply.ts';
+import { equal, isObj } from './fieldset.ts';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { table } from './tables.ts';
@@ -87,9 +90,27 @@ export function watch(store: ObjectStore, t: Target, url: URL, accept: string, r
   });
 }
 
-const dryRun = (url: URL) => url.searchParams.getAll('dryRun').includes('All');
+const dryRun = (url: URL, body?: { dryRun?: unknown }) => url.searchParams.getAll('dryRun').includes('All') || (Array.isArray(body?.dryRun) && body.dryRun.includes('All'));
 
-export function create(store: ObjectStore, t: Target, url: URL, body: KObject): { status: number; body: unknown } {
+/** Who is writing: the fieldManager parameter, else the product in the User-Agent (managerOrUserAgent). */
+function request(t: Target, url: URL, userAgent: string): Request {
+  const manager = url.searchParams.get('fieldManager') || userAgent.split('/')[0] || 'unknown';
+  return { kind: RESOURCES[t.resource].kind, apiVersion: RESOURCES[t.resource].apiVersion, manager };
+}
+
+/** What a dry-run create returns: the object as it would be stored, with the system fields BeforeCreate sets. */
+function asIfCreated(o: KObject): KObject {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return { ...o, metadata: { ...o.metadata, uid: randomUUID(), creationTimestamp: now, generation: 1 } };
+}
+
+/** What a dry-run update returns: the live resourceVersion, and the generation the store would give it. */
+function asIfUpdated(old: KObject, next: KObject): KObject {
+  const generation = (old.metadata.generation ?? 1) + (equal(old.spec, next.spec) ? 0 : 1);
+  return { ...next, metadata: { ...next.metadata, uid: old.metadata.uid, creationTimestamp: old.metadata.creationTimestamp, generation, resourceVersion: old.metadata.resourceVersion } };
+}
+
+export function create(store: ObjectStore, t: Target, url: URL, body: KObject, userAgent = ''): { status: number; body: unknown } {
   checkKind(t, body);
   if (RESOURCES[t.resource].namespaced) {
     const ns = t.namespace ?? body.metadata?.namespace ?? 'default';
@@ -97,9 +118,7 @@ export function create(store: ObjectStore, t: Target, url: URL, body: KObject): 
       throw new ApiError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
     }
     body.metadata = { ...body.metadata, namespace: ns };
-    const nsObj = store.get('namespaces', undefined, ns);
-    if (!nsObj) throw new ApiError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
-    if (nsObj.metadata.deletionTimestamp) throw new ApiError(403, 'Forbidden', `${display(t)} "${body.metadata.name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
+    checkNamespace(store, t, ns, body.metadata.name);
   }
   if (!body.metadata.name && typeof body.metadata.generateName === 'string') body.metadata.name = `${body.metadata.generateName}${Math.random().toString(36).slice(2, 7)}`;
   if (typeof body.metadata.name !== 'string' || body.metadata.name === '') {
@@ -107,18 +126,27 @@ export function create(store: ObjectStore, t: Target, url: URL, body: KObject): 
   }
   if (store.get(t.resource, body.metadata.namespace, body.metadata.name)) throw new ApiError(409, 'AlreadyExists', `${display(t)} "${body.metadata.name}" already exists`, { name: body.metadata.name, kind: t.resource });
   const admitted = admitOrInvalid(store, t, body, url);
-  if (dryRun(url)) return { status: 201, body: admitted };
+  recordUpdate(request(t, url, userAgent), undefined, admitted);
+  if (dryRun(url)) return { status: 201, body: asIfCreated(admitted) };
   return { status: 201, body: store.create(t.resource, admitted) };
 }
 
-export function update(store: ObjectStore, t: Target, url: URL, body: KObject): unknown {
+/** New content needs its namespace, and one that is not being deleted. */
+function checkNamespace(store: ObjectStore, t: Target, ns: string, name: string): void {
+  const nsObj = store.get('namespaces', undefined, ns);
+  if (!nsObj) throw new ApiError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
+  if (nsObj.metadata.deletionTimestamp) throw new ApiError(403, 'Forbidden', `${display(t)} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
+}
+
+export function update(store: ObjectStore, t: Target, url: URL, body: KObject, userAgent = ''): unknown {
   checkKind(t, body);
   const old = store.get(t.resource, t.namespace, t.name!);
   if (!old) throw notFound(t, t.name!);
   const next = admitOrInvalid(store, t, { ...body, metadata: { ...body.metadata, namespace: old.metadata.namespace } }, url);
   // Pods and Services keep what the system owns (status; a Service's ClusterIP).
-  next.status = old.status;
-  if (dryRun(url)) return next;
+  keepStatus(old, next);
+  recordUpdate(request(t, url, userAgent), old, next);
+  if (dryRun(url)) return asIfUpdated(old, next);
   try {
     return store.update(t.resource, next);
   } catch (e) {
@@ -127,7 +155,11 @@ export function update(store: ObjectStore, t: Target, url: URL, body: KObject): 
   }
 }
 
-export function patch(store: ObjectStore, t: Target, url: URL, contentType: string, body: unknown): unknown {
+export function patch(store: ObjectStore, t: Target, url: URL, contentType: string, body: unknown, userAgent = ''): { status: number; body: unknown } {
+  const isApply = contentType.startsWith('application/apply-patch+yaml');
+  const invalid = isApply ? (url.searchParams.get('fieldManager') ? undefined : 'fieldManager: Required value: is required for apply patch') : url.searchParams.has('force') ? 'force: Forbidden: may not be specified for non-apply patch' : undefined;
+  if (invalid) throw new ApiError(422, 'Invalid', `PatchOptions.meta.k8s.io "" is invalid: ${invalid}`, { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: invalid.includes('Required') ? 'FieldValueRequired' : 'FieldValueForbidden', message: invalid.replace(/^\w+: /, ''), field: invalid.split(':')[0] }] });
+  if (isApply) return apply(store, t, url, body, request(t, url, userAgent));
   const old = store.get(t.resource, t.namespace, t.name!);
   if (!old) throw notFound(t, t.name!);
   let next: unknown;
@@ -136,18 +168,74 @@ export function patch(store: ObjectStore, t: Target, url: URL, contentType: stri
   else if (contentType.startsWith('application/strategic-merge-patch+json')) next = strategicMergePatch(old, body, RESOURCES[t.resource].kind);
   else throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - ${contentType}`);
   const obj = next as KObject;
+  // A resourceVersion in the patch is a precondition (kubectl diff and apply send the one they read).
+  if (obj.metadata?.resourceVersion && obj.metadata.resourceVersion !== old.metadata.resourceVersion) throw modified(t);
   obj.metadata = { ...obj.metadata, name: old.metadata.name, namespace: old.metadata.namespace, uid: old.metadata.uid, resourceVersion: undefined };
   const admitted = admitOrInvalid(store, t, obj, url);
-  admitted.status = t.resource === 'pods' || t.resource === 'namespaces' ? old.status : admitted.status;
+  if (t.resource === 'pods' || t.resource === 'namespaces') keepStatus(old, admitted);
   delete admitted.metadata.resourceVersion;
-  if (dryRun(url)) return admitted;
-  return store.update(t.resource, admitted);
+  recordUpdate(request(t, url, userAgent), old, admitted);
+  if (dryRun(url)) return { status: 200, body: asIfUpdated(old, admitted) };
+  return { status: 200, body: store.update(t.resource, admitted) };
 }
 
-export function remove(store: ObjectStore, t: Target, url: URL, body: { gracePeriodSeconds?: number } | undefined): unknown {
+/** The live status, and no `status: undefined` key where there is none (strict validation would see one). */
+function keepStatus(old: KObject, next: KObject): void {
+  if (old.status === undefined) delete next.status;
+  else next.status = old.status;
+}
+
+const modified = (t: Target) =>
+  new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${display(t)} "${t.name}": the object has been modified; please apply your changes to the latest version and try again`, { name: t.name, kind: t.resource, ...(t.group ? { group: t.group } : {}) });
+
+/**
+ * Server-side apply (PATCH application/apply-patch+yaml): creates the object when it is missing
+ * (201), else merges the configuration into it with field ownership (apply.ts); 409 on conflicts
+ * unless force=true. An apply that changes nothing stores nothing.
+ */
+function apply(store: ObjectStore, t: Target, url: URL, body: unknown, req: Request): { status: number; body: unknown } {
+  const want = RESOURCES[t.resource];
+  if (!isObj(body)) throw new ApiError(400, 'BadRequest', 'error decoding YAML: the applied configuration is not an object');
+  const config = body as KObject;
+  if (config.apiVersion !== want.apiVersion) {
+    throw new ApiError(400, 'BadRequest', `Incorrect version specified in apply patch. Specified patch version: ${String(config.apiVersion ?? '')}, expected: ${want.apiVersion}`);
+  }
+  checkKind(t, config);
+  if (config.metadata.managedFields !== undefined) throw new ApiError(400, 'BadRequest', 'metadata.managedFields must be nil');
+  if (config.metadata.name && config.metadata.name !== t.name) throw new ApiError(400, 'BadRequest', `the name of the object (${config.metadata.name}) does not match the name on the URL (${t.name})`);
+  if (want.namespaced && config.metadata.namespace && config.metadata.namespace !== t.namespace) {
+    throw new ApiError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+  }
+  config.metadata = { ...config.metadata, name: t.name!, ...(want.namespaced ? { namespace: t.namespace ?? 'default' } : {}) };
+  const live = store.get(t.resource, t.namespace, t.name!);
+  if (config.metadata.resourceVersion && config.metadata.resourceVersion !== live?.metadata.resourceVersion) throw modified(t);
+  if (!live && want.namespaced) checkNamespace(store, t, t.namespace ?? 'default', t.name!);
+  let next: KObject;
+  try {
+    next = serverSideApply(req, live, config, url.searchParams.get('force') === 'true');
+  } catch (e) {
+    if (e instanceof ApplyConflict) throw new ApiError(409, 'Conflict', e.message, { causes: e.causes });
+    throw e;
+  }
+  const admitted = admitOrInvalid(store, t, next, url);
+  if (!live) {
+    delete admitted.metadata.resourceVersion;
+    if (dryRun(url)) return { status: 201, body: asIfCreated(admitted) };
+    return { status: 201, body: store.create(t.resource, admitted) };
+  }
+  if (t.resource === 'pods' || t.resource === 'namespaces') keepStatus(live, admitted);
+  admitted.metadata.resourceVersion = live.metadata.resourceVersion;
+  if (equal(admitted, live)) return { status: 200, body: live };
+  if (dryRun(url)) return { status: 200, body: asIfUpdated(live, admitted) };
+  delete admitted.metadata.resourceVersion;
+  return { status: 200, body: store.update(t.resource, admitted) };
+}
+
+export function remove(store: ObjectStore, t: Target, url: URL, body: { gracePeriodSeconds?: number; dryRun?: unknown } | undefined): unknown {
   const old = store.get(t.resource, t.namespace, t.name!);
   if (!old) throw notFound(t, t.name!);
-  if (dryRun(url)) return old;
+  // kubectl delete --dry-run=server says so in the DeleteOptions body, not in the query.
+  if (dryRun(url, body)) return old;
   const grace = url.searchParams.has('gracePeriodSeconds') ? Number(url.searchParams.get('gracePeriodSeconds')) : body?.gracePeriodSeconds;
   if (t.resource === 'pods') {
     // With a grace period the pod is marked (Terminating) and the kubelet deletes it once its
