@@ -256,7 +256,16 @@ function checkKind(t: Target, body: KObject): void {
   body.apiVersion = want.apiVersion;
 }
 
+/** Empty metadata maps and lists are not stored: Go's omitempty drops them (a patch's `annotations: {}` leaves none). */
+function dropEmptyMetadata(o: KObject): void {
+  for (const k of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
+    const v = o.metadata?.[k] as unknown;
+    if (v !== undefined && (v === null || (Array.isArray(v) ? v.length === 0 : isObj(v) && Object.keys(v).length === 0))) delete o.metadata[k];
+  }
+}
+
 function admitOrInvalid(store: ObjectStore, t: Target, o: KObject, url: URL): KObject {
+  dropEmptyMetadata(o);
   const mode = url.searchParams.get('fieldValidation');
   if (mode !== null && !['Ignore', 'Warn', 'Strict'].includes(mode)) {
     throw new ApiError(400, 'BadRequest', `fieldValidation parameter unsupported: ${mode}. Valid values are: Ignore, Warn, Strict`);
