@@ -16,13 +16,14 @@ import { bootstrap } from './controllers/bootstrap.ts';
 import { Dataplane } from './controllers/dataplane.ts';
 import { reconcileEndpoints } from './controllers/endpoints.ts';
 import { Recorder } from './controllers/events.ts';
-import { Kubelet } from './controllers/kubelet.ts';
+import { DNS_MAIN, Kubelet } from './controllers/kubelet.ts';
 import { reconcileNamespaces } from './controllers/namespaces.ts';
 import { PodRuntime } from './pods/runtime.ts';
 import { Sandbox } from './sandbox.ts';
 import { loadSnapshot, persist } from './store/persist.ts';
 import { ObjectStore } from './store/store.ts';
 import { debug } from '../../log.ts';
+import { ensureBundle } from '../../build/bundle.ts';
 
 export interface DaemonInfo {
   name: string;
@@ -67,6 +68,9 @@ export async function runDaemon(name: string): Promise<void> {
   const flush = persist(store, dir);
   // 2. The node: namespaces, CNI config.
   debug(`starting cluster ${name} (${rootless ? 'rootless' : 'root'})`);
+  void ensureBundle('dns', DNS_MAIN); // ready by the time the coredns pods start
+  const credentials = ensureCredentials(dir); // made while the node starts
+  credentials.catch(() => {}); // awaited below; this only keeps an early failure from being unhandled
   const sandbox = await Sandbox.start({ node, nodeIP: NODE_IP, rootless });
   debug(`node sandbox up, holder pid ${sandbox.pid}`);
   installConfig(sandbox, net);
@@ -85,7 +89,7 @@ export async function runDaemon(name: string): Promise<void> {
   const socket = join(dir, 'control.sock');
   const server = await startControlServer(cluster, socket);
   // The Kubernetes API for kubectl, on 127.0.0.1 only, with this cluster's CA and token.
-  const creds = ensureCredentials(dir);
+  const creds = await credentials;
   const api = await startApiServer(store, creds, {
     exec: async (ns, pod, container, argv, tty) => {
       const target = cluster.kubelet.container(ns, pod, container);

@@ -5,6 +5,7 @@
  * a crash may have left — daemons and node holders found by their `flatnet` markers, host
  * network namespaces named flatnet-*, and state folders.
  */
+import { ensureBundle } from '../../build/bundle.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +33,9 @@ export async function up(name: string, progress: Progress, options: ClusterOptio
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'options.json'), JSON.stringify(options));
   const log = openSync(join(dir, 'daemon.log'), 'a');
-  const child = spawn(process.execPath, [BIN, 'cluster', '__daemon', '--name', name], { detached: true, stdio: ['ignore', log, log] });
+  // The daemon's start is part of what the learner waits for: run it from a bundle when possible.
+  const entry = (await ensureBundle('flatnet', BIN)) ?? BIN;
+  const child = spawn(process.execPath, [entry, 'cluster', '__daemon', '--name', name], { detached: true, stdio: ['ignore', log, log] });
   child.unref();
   try {
     return await followStart(name, child, progress, t0, timeoutMs);

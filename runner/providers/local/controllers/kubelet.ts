@@ -5,8 +5,9 @@
  * containerStatuses, restartCount), restarts exited containers per restartPolicy with the
  * kubelet's back-off, keeps logs, and finishes graceful deletion.
  */
+import { ensureBundle, PROJECT_ROOT } from '../../../build/bundle.ts';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import { CLUSTER_DOMAIN, DNS_SERVICE_IP } from '../config.ts';
@@ -18,7 +19,8 @@ import type { Recorder } from './events.ts';
 import { serviceEnv } from './service-env.ts';
 import { debug } from '../../../log.ts';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+/** The DNS server the coredns pods run; they run its bundle when there is one (see rootfs.ts). */
+export const DNS_MAIN = fileURLToPath(new URL('../dns/main.ts', import.meta.url));
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 /** The kubelet's crash back-off: 10 s doubling to 5 min. */
 const backoffMs = (restarts: number) => Math.min(10_000 * 2 ** Math.max(0, restarts - 1), 300_000);
@@ -216,15 +218,21 @@ export class Kubelet {
       return;
     }
     if (c.restartCount === 0) this.events.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, fieldPath);
+    const coredns = profileFor(image)?.name === 'coredns';
+    const dnsBundle = coredns ? await ensureBundle('dns', DNS_MAIN) : undefined;
     const spec: ContainerSpec = {
       name,
       image,
       command: c.spec.command as string[] | undefined,
       args: c.spec.args as string[] | undefined,
       workingDir: c.spec.workingDir as string | undefined,
-      env: { ...(pod.spec?.enableServiceLinks === false ? {} : serviceEnv(this.store, s.namespace)), ...envOf(c.spec) },
+      env: {
+        ...(pod.spec?.enableServiceLinks === false ? {} : serviceEnv(this.store, s.namespace)),
+        ...envOf(c.spec),
+        ...(dnsBundle ? { FLATNET_DNS_MAIN: `/flatnet/app/${relative(PROJECT_ROOT, dnsBundle)}` } : {}),
+      },
       ports: ((c.spec.ports ?? []) as { containerPort: number; protocol?: string }[]).map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`),
-      binds: profileFor(image)?.name === 'coredns' ? [`${process.execPath}:/flatnet/node`, `${PROJECT_ROOT}:/flatnet/app`, `${this.opts.recordsDir}:/flatnet/records`] : [],
+      binds: coredns ? [`${process.execPath}:/flatnet/node`, `${PROJECT_ROOT}:/flatnet/app`, `${this.opts.recordsDir}:/flatnet/records`] : [],
     };
     const running = await this.runtime.startContainer({ ...podSpec, ...s.network }, spec);
     c.running = running;

@@ -9,12 +9,12 @@
  * while they fit, drop the rest and set TC, and always keep the OPT record.
  */
 import type { Answer, Packet, Question } from 'dns-packet';
-import { createRequire } from 'node:module';
+import dnsTypes from 'dns-packet/types.js';
 import { TC } from './header.ts';
 import { ipBytes, ipFamily } from './ip.ts';
 
-// dns-packet's own type-number table; it ships no types for the file, hence the require.
-const { toType } = createRequire(import.meta.url)('dns-packet/types.js') as { toType(name: string): number };
+// dns-packet's own type-number table (declared in dns-packet-types.d.ts: it ships no types for the file).
+const { toType } = dnsTypes;
 
 const CLASSES: Record<string, number> = { IN: 1, CS: 2, CH: 3, HS: 4, ANY: 255 };
 const classOf = (c: string | undefined) => CLASSES[c ?? 'IN'] ?? (Number(/^UNKNOWN_(\d+)$/.exec(c ?? '')?.[1]) || 0);

@@ -14,7 +14,7 @@ import type { RootfsName } from './profiles.ts';
 import { NGINX_INDEX } from './nginx-index.ts';
 
 /** Bump when what goes into a root filesystem changes, so caches rebuild. */
-const LAYOUT_VERSION = 9;
+const LAYOUT_VERSION = 10;
 
 const BINARIES: Record<RootfsName, string[]> = {
   web: ['/bin/busybox', '/usr/bin/curl', '/usr/bin/socat'],
@@ -23,10 +23,14 @@ const BINARIES: Record<RootfsName, string[]> = {
   dns: ['/bin/busybox'],
 };
 
-/** The DNS pod runs the node's Node.js on the project's DNS server; both are bind-mounted by the container init. */
+/**
+ * The DNS pod runs the node's Node.js on the project's DNS server; both are bind-mounted by the
+ * container init. Its bundle (runner/build/bundle.ts) starts in half the time of the sources.
+ */
 const DNS = `#!/bin/sh
 # The coredns image's own arguments (-conf Corefile) do not apply to this server.
-exec /flatnet/node /flatnet/app/runner/providers/local/dns/main.ts --records /flatnet/records/records.json --port 53
+# The kubelet names the server's bundle when it has an up-to-date one.
+exec /flatnet/node "\${FLATNET_DNS_MAIN:-/flatnet/app/runner/providers/local/dns/main.ts}" --records /flatnet/records/records.json --port 53
 `;
 
 /** Root filesystems already checked by this process: a pod start should not touch the disk for it. */
