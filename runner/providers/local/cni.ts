@@ -60,14 +60,15 @@ export interface Attachment {
 /**
  * CNI ADD as a shell fragment: loopback on `lo`, then every plugin of the list in order on
  * `eth0`, each given the previous one's result as prevResult. Run inside the node, it prints
- * the final result as the last line. One fragment, so the node is entered once per pod.
+ * the final result (or the failing plugin's error) and nothing else. One fragment, so the node is entered once per pod.
  */
 export function addScript(net: NetworkConfig, a: Attachment): { script: string; env: Record<string, string> } {
   const list = conflist(net) as { plugins: Record<string, unknown>[] };
   const env: Record<string, string> = { CNI_CONTAINERID: a.containerId, CNI_NETNS: a.netnsPath, CNI_PATH: CNI_BIN_DIR };
+  // loopback is a network of its own (lo, not eth0), so it runs beside the list, not before it.
   const lines = [
     `export CNI_CONTAINERID CNI_NETNS CNI_PATH`,
-    `printf '%s' "$CNI_LO" | CNI_COMMAND=ADD CNI_IFNAME=lo ${CNI_BIN_DIR}/loopback >/dev/null || exit 91`,
+    `printf '%s' "$CNI_LO" | CNI_COMMAND=ADD CNI_IFNAME=lo ${CNI_BIN_DIR}/loopback >/dev/null & lo=$!`,
     `prev=''`,
   ];
   env.CNI_LO = JSON.stringify({ cniVersion: '1.0.0', name: 'lo', type: 'loopback' });
@@ -78,21 +79,24 @@ export function addScript(net: NetworkConfig, a: Attachment): { script: string; 
     env[`CNI_CONF_${i}`] = JSON.stringify(conf).slice(0, -1); // prevResult is appended in the script
     lines.push(
       `conf="$CNI_CONF_${i}"; [ -n "$prev" ] && conf="$conf,\\"prevResult\\":$prev"`,
-      `prev=$(printf '%s}' "$conf" | CNI_COMMAND=ADD CNI_IFNAME=eth0 ${CNI_BIN_DIR}/${String(plugin.type)}) || { printf '%s' "$prev" | tr -d '\n'; echo; exit 92; }`,
+      `prev=$(printf '%s}' "$conf" | CNI_COMMAND=ADD CNI_IFNAME=eth0 ${CNI_BIN_DIR}/${String(plugin.type)}) || { printf '%s\n' "$prev"; exit 92; }`,
     );
   });
-  // Routed like Calico: a pod reaches every other pod through the node, also within its own
-  // IPv6 /64 (ptp leaves an on-link /64 route there, whose neighbour discovery nobody answers).
-  lines.push(`ip -n "\${CNI_NETNS##*/}" -6 route show dev eth0 proto kernel 2>/dev/null | awk '$1 !~ /^fe80/ {print $1}' | while read r; do ip -n "\${CNI_NETNS##*/}" -6 route del "$r" dev eth0; done`);
-  lines.push(`printf '%s\n' "$prev" | tr -d '\n'; echo`);
+  lines.push(`wait $lo || exit 91`);
+  if ((net.podSubnetsV6 ?? []).length > 0) {
+    // Routed like Calico: a pod reaches every other pod through the node, also within its own
+    // IPv6 /64 (ptp leaves an on-link /64 route there, whose neighbour discovery nobody answers).
+    lines.push(`ip -n "\${CNI_NETNS##*/}" -6 route show dev eth0 proto kernel 2>/dev/null | awk '$1 !~ /^fe80/ {print $1}' | while read r; do ip -n "\${CNI_NETNS##*/}" -6 route del "$r" dev eth0; done`);
+  }
+  lines.push(`printf '%s\n' "$prev"`);
   return { script: lines.join('\n'), env };
 }
 
 /** Reads addScript's output; a plugin's error object becomes a catalogue error. */
 export function parseAdd(code: number, stdout: string, stderr: string, containerId: string): CniResult {
-  const last = stdout.trim().split('\n').at(-1) ?? '';
-  if (code !== 0) throw cniError(`CNI ADD for ${containerId}`, last || stderr);
-  const result = JSON.parse(last) as { ips: { address: string }[]; interfaces: CniResult['interfaces'] };
+  const out = stdout.trim();
+  if (code !== 0) throw cniError(`CNI ADD for ${containerId}`, out || stderr);
+  const result = JSON.parse(out) as { ips: { address: string }[]; interfaces: CniResult['interfaces'] };
   return { ips: result.ips.map((i) => i.address.split('/')[0]!), interfaces: result.interfaces };
 }
 

@@ -6,7 +6,7 @@
  * when the daemon dies — even by SIGKILL — the kernel tears the whole node down.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import { run, type RunOptions, type RunResult } from './exec.ts';
 
@@ -108,6 +108,11 @@ export class Sandbox {
   /** A path inside the node's mount namespace, seen from the host (the holder's root). */
   path(p: string): string {
     return `/proc/${this.pid}/root${p}`;
+  }
+
+  /** Makes a directory (and its parents) on the node without entering it. */
+  mkdir(p: string): void {
+    mkdirSync(this.path(p), { recursive: true });
   }
 
   /** Writes a file on the node without entering it: the node's files are visible through its holder. */
