@@ -98,7 +98,8 @@ export class Dataplane {
       }
       const cluster = this.policyCluster();
       const rules = policyRules(cluster);
-      const policyKey = JSON.stringify(rules);
+      // The header comments count pods; a new pod that no policy selects changes nothing else.
+      const policyKey = JSON.stringify(rules, (_k, v: unknown) => (typeof v === 'string' ? v.replace(/^#.*\n/gm, '') : v));
       if (policyKey !== this.applied.policy) {
         await applyPolicyRules(cluster, this.run, rules);
         this.applied.policy = policyKey;

@@ -59,17 +59,20 @@ function fakeNode(tables: { v4?: string | null; v6?: string | null }, restoreCod
 }
 
 describe('applyPolicyRules', () => {
-  it('IPv4 only: one save and one restore; IPv6 is read but left alone', async () => {
+  it('IPv4 only: one save and one restore; ip6tables is not touched on a node that never had IPv6 pods', async () => {
     const node = fakeNode({ v4: save([], []), v6: save([], []) });
     await applyPolicyRules(cluster, node.run);
-    assert.deepEqual(node.calls.map((c) => c.cmd), ['iptables-save', 'iptables-restore', 'ip6tables-save']);
+    assert.deepEqual(node.calls.map((c) => c.cmd), ['iptables-save', 'iptables-restore']);
   });
 
-  it('IPv6 chains left from an earlier cluster state are cleaned up', async () => {
+  it('once a node had IPv6 pods, their chains are cleaned up after they are gone', async () => {
+    const dual = buildCluster([ns('x'), pod('x', 'a', {}, [{ containerPort: 80 }], ['10.0.0.1', 'fd00::1'])]).cluster;
     const node = fakeNode({ v4: save([], []), v6: save(['FLATNET-FORWARD', 'FLATNET-INGRESS-AAAAAAAAAAAA'], [JUMP]) });
+    await applyPolicyRules(dual, node.run);
+    node.calls.length = 0;
     await applyPolicyRules(cluster, node.run);
-    const v6 = node.calls.find((c) => c.cmd === 'ip6tables-restore');
-    assert.match(v6?.stdin ?? '', /^-X FLATNET-INGRESS-AAAAAAAAAAAA$/m);
+    assert.deepEqual(node.calls.map((c) => c.cmd), ['iptables-save', 'iptables-restore', 'ip6tables-save', 'ip6tables-restore']);
+    assert.match(node.calls[3]?.stdin ?? '', /^-X FLATNET-INGRESS-AAAAAAAAAAAA$/m);
   });
 
   it('no ip6tables at all is fine without IPv6 pods, an error with them', async () => {

@@ -11,7 +11,7 @@
  * (kube-proxy's KUBE-FORWARD accepts packets marked for masquerade); if someone inserted
  * one there, the next apply moves our jump back up. Doing the jump inside the restore,
  * from what iptables-save showed, keeps repeated applies from stacking duplicate jumps.
- * IPv6 is loaded when the cluster has IPv6 pod addresses, or to clean up after one that had.
+ * IPv6 is loaded when the cluster has IPv6 pod addresses, or to clean up after it had some.
  */
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import type { Cluster } from '../../../../checkers/engine/index.ts';
@@ -33,9 +33,16 @@ export function applyPolicyRules(cluster: Cluster, run: Run, rules = policyRules
   return next;
 }
 
+/** Nodes (by runner) that were given IPv6 rules: only they can have IPv6 rules to clean up. */
+const hadV6 = new WeakSet<Run>();
+
 async function applyOnce(cluster: Cluster, run: Run, rules: { v4: string; v6: string }): Promise<void> {
   await applyFamily(run, 'iptables', rules.v4, true);
   const hasV6 = cluster.pods.some((p) => p.ips.some((ip) => ip.family === 6));
+  // A node starts with empty tables (it is made new with each cluster process), so without
+  // IPv6 pods, now or before, there is nothing to load or clean: skip the ip6tables round trip.
+  if (!hasV6 && !hadV6.has(run)) return;
+  hadV6.add(run);
   await applyFamily(run, 'ip6tables', rules.v6, hasV6);
 }
 

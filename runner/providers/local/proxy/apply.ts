@@ -4,18 +4,17 @@
  *
  * 1. set route_localnet, so NodePorts answer on 127.0.0.1 (NewProxier);
  * 2. ask iptables whether MASQUERADE --random-fully is there (HasRandomFully);
- * 3. ensure the jumps from the built-in chains: `-N` the chain (exit 1 means it exists),
- *    then `-C` the rule and `-I` it only when the check fails (EnsureChain, EnsureRule
- *    with Prepend). Checking first is what keeps repeated applies from stacking up
- *    duplicate PREROUTING/OUTPUT/POSTROUTING jumps; iptables-restore cannot do it, since
- *    with --noflush an `-A PREROUTING` line would add one more jump on every apply;
- * 4. read the nat table's chain names with iptables-save, so chains left from an earlier
- *    apply (a deleted Service, a moved endpoint) are deleted;
- * 5. load both tables in one `iptables-restore --noflush`: all of it or none of it, and
- *    chains that are not kube-proxy's (CNI's, NetworkPolicy's) stay untouched.
+ * 3. read the filter and nat tables with iptables-save: which jumps from the built-in chains
+ *    are missing (kube-proxy's EnsureChain/EnsureRule: `-C` the rule, `-I` it only when
+ *    missing; checking first is what keeps repeated applies from stacking up duplicate
+ *    PREROUTING/OUTPUT/POSTROUTING jumps), and which KUBE-* chains an earlier apply left (a
+ *    deleted Service, a moved endpoint), so they are deleted;
+ * 4. load everything — the missing jumps, both tables' chains — in one
+ *    `iptables-restore --noflush`: all of it or none of it, and chains that are not
+ *    kube-proxy's (CNI's, NetworkPolicy's) stay untouched.
  *
- * `-C` then `-I` is not atomic, so applies are queued: two at once could both see a jump
- * missing and both insert it.
+ * Reading, then writing, is not atomic, so applies are queued: two at once could both see a
+ * jump missing and both insert it.
  */
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import { kubeProxyRules } from './iptables.ts';
@@ -39,16 +38,15 @@ const prepared = new WeakMap<Run, { randomFully: boolean }>();
 
 async function applyOnce(input: ProxyInput, run: Run): Promise<void> {
   kubeProxyRules(input); // invalid input fails here, before the node is touched
-  let node = prepared.get(run);
-  if (!node) {
-    node = await prepare(run);
-    prepared.set(run, node);
-  }
-  const saved = await must(run, 'reading the nat table', 'iptables-save', ['-t', 'nat']);
-  // Someone flushed the base jumps (e.g. `iptables -t nat -F` in the node shell): put them back.
-  if (!saved.stdout.includes('-j KUBE-SERVICES')) await installJumps(run);
-  const rules = kubeProxyRules(input, { randomFully: node.randomFully, existingNatChains: chainNames(saved.stdout) });
-  const text = rules.filter + rules.nat;
+  // The one-time preparation runs beside the first read: it touches neither table.
+  const [node, saved] = await Promise.all([
+    prepared.get(run) ?? prepare(run),
+    must(run, 'reading the tables', 'sh', ['-c', 'iptables-save -t filter; iptables-save -t nat']),
+  ]);
+  prepared.set(run, node);
+  const rules = kubeProxyRules(input, { randomFully: node.randomFully, existingNatChains: chainNames(tableSection(saved.stdout, 'nat')) });
+  // Jumps someone flushed (e.g. `iptables -t nat -F` in the node shell) are put back too.
+  const text = withJumps(rules.filter + rules.nat, saved.stdout);
   const args = [...WAIT, '--noflush', '--counters'];
   const r = await run('iptables-restore', args, text);
   if (r.code !== 0) throw failed('loading the Service rules', 'iptables-restore', args, r, offendingLine(r.stderr, text));
@@ -56,43 +54,61 @@ async function applyOnce(input: ProxyInput, run: Run): Promise<void> {
 
 async function prepare(run: Run): Promise<{ randomFully: boolean }> {
   const probe = await must(run, 'preparing the node for Services', 'sh', ['-c', 'sysctl -qw net.ipv4.conf.all.route_localnet=1 && iptables --version']);
-  await installJumps(run);
   return { randomFully: hasRandomFully(probe.stdout) };
 }
 
-/**
- * kube-proxy ensures each jump from a built-in chain with `iptables -C`, then `-I` when missing.
- * Same result, two commands: read both tables once, then one restore that creates the missing
- * chains and inserts the missing jumps (each at the top, in kube-proxy's order). Built-in
- * chains are not flushed by a --noflush restore, so the CNI's and NetworkPolicy's rules stay.
- */
-export async function installJumps(run: Run): Promise<void> {
-  const saved = await must(run, 'reading the tables', 'sh', ['-c', 'iptables-save -t filter; iptables-save -t nat']);
-  const text = jumpRestore(saved.stdout);
-  if (!text) return;
-  const args = [...WAIT, '--noflush'];
-  const r = await run('iptables-restore', args, text);
-  if (r.code !== 0) throw failed('adding the jumps to the KUBE-* chains', 'iptables-restore', args, r, offendingLine(r.stderr, text));
+/** One table's part of an iptables-save output (`*nat` up to its COMMIT). */
+function tableSection(save: string, table: 'filter' | 'nat'): string {
+  const section = save.split(/^\*/m).find((s) => s.startsWith(`${table}\n`));
+  return section ? `*${section}` : '';
 }
 
-/** The restore input that adds what `save` (iptables-save of filter and nat) lacks; '' when nothing. */
-export function jumpRestore(save: string): string {
-  const out: string[] = [];
+/**
+ * The lines that add what `save` (iptables-save of filter and nat) lacks, per table: a
+ * declaration for a missing chain, then `-I SRC 1 ...` for each missing jump, in kube-proxy's
+ * order. Built-in chains are not flushed by a --noflush restore, so the CNI's and
+ * NetworkPolicy's rules in them stay.
+ */
+export function missingJumps(save: string): Record<'filter' | 'nat', string[]> {
+  const out = { filter: [] as string[], nat: [] as string[] };
   for (const table of ['filter', 'nat'] as const) {
-    const section = save.split(/^\*/m).find((s) => s.startsWith(`${table}\n`)) ?? '';
-    const chains = new Set(chainNames(`*${section}`));
-    const lines: string[] = [];
+    const section = tableSection(save, table);
+    const chains = new Set(chainNames(section));
     for (const jump of JUMP_CHAINS.filter((j) => j.table === table)) {
       if (!chains.has(jump.dstChain)) {
-        lines.push(`:${jump.dstChain} - [0:0]`);
+        out[table].push(`:${jump.dstChain} - [0:0]`);
         chains.add(jump.dstChain);
       }
       const present = section.split('\n').some((l) => l.startsWith(`-A ${jump.srcChain} `) && l.endsWith(`-j ${jump.dstChain}`) && l.includes(jump.comment));
-      if (!present) lines.push(`-I ${jump.srcChain} 1 ${jumpRuleArgs(jump).map(quote).join(' ')}`);
+      if (!present) out[table].push(`-I ${jump.srcChain} 1 ${jumpRuleArgs(jump).map(quote).join(' ')}`);
     }
-    if (lines.length) out.push(`*${table}`, ...lines, 'COMMIT');
   }
-  return out.length ? `${out.join('\n')}\n` : '';
+  return out;
+}
+
+/**
+ * `text` (restore input with a *filter and a *nat section) with the missing jumps added to
+ * their table, after its chain declarations (a jump needs its chain to exist).
+ */
+export function withJumps(text: string, save: string): string {
+  const missing = missingJumps(save);
+  let out = text;
+  for (const table of ['filter', 'nat'] as const) {
+    if (missing[table].length === 0) continue;
+    const lines = out.split('\n');
+    const start = lines.indexOf(`*${table}`);
+    if (start < 0) {
+      out = `${out.trimEnd()}\n*${table}\n${missing[table].join('\n')}\nCOMMIT\n`;
+      continue;
+    }
+    const end = lines.indexOf('COMMIT', start);
+    const declared = new Set(lines.slice(start, end).filter((l) => l.startsWith(':')).map((l) => l.slice(1).split(' ')[0]));
+    const add = missing[table].filter((l) => !(l.startsWith(':') && declared.has(l.slice(1).split(' ')[0])));
+    const lastDecl = start + lines.slice(start, end).findLastIndex((l) => l.startsWith(':'));
+    lines.splice(Math.max(lastDecl, start) + 1, 0, ...add);
+    out = lines.join('\n');
+  }
+  return out;
 }
 
 const quote = (a: string) => (/[\s"]/.test(a) ? `"${a.replace(/"/g, '\\"')}"` : a);
