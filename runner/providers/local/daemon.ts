@@ -88,19 +88,7 @@ export async function runDaemon(name: string): Promise<void> {
   // 3. The control socket, so `cluster up` can follow progress from here on.
   const socket = join(dir, 'control.sock');
   const server = await startControlServer(cluster, socket);
-  // The Kubernetes API for kubectl, on 127.0.0.1 only, with this cluster's CA and token.
-  const creds = await credentials;
-  const api = await startApiServer(store, creds, {
-    exec: async (ns, pod, container, argv, tty) => {
-      const target = cluster.kubelet.container(ns, pod, container);
-      return tty ? cluster.runtime.execTty(target.running, argv, tty) : cluster.runtime.exec(target.running, argv);
-    },
-  }, logDir);
-  const kubeconfig = writeKubeconfig(dir, name, api.port, creds);
-  const info: DaemonInfo = { name, pid: process.pid, nodePid: sandbox.pid, rootless, socket, apiPort: api.port, kubeconfig, startedAt: new Date().toISOString() };
-  writeFileSync(join(dir, 'daemon.json'), JSON.stringify(info, null, 2));
-
-  // 4. System objects, then the controllers that make them real.
+  // 4. System objects, then the controllers that make them real: the pods start now.
   bootstrap(store, node, NODE_IP);
   cluster.stage = 'Starting CoreDNS';
   cluster.dataplane.start();
@@ -119,6 +107,19 @@ export async function runDaemon(name: string): Promise<void> {
     });
   });
   controllers();
+  // 5. The Kubernetes API for kubectl, while the system pods start.
+  // On 127.0.0.1 only, with this cluster's CA and token.
+  const creds = await credentials;
+  const api = await startApiServer(store, creds, {
+    exec: async (ns, pod, container, argv, tty) => {
+      const target = cluster.kubelet.container(ns, pod, container);
+      return tty ? cluster.runtime.execTty(target.running, argv, tty) : cluster.runtime.exec(target.running, argv);
+    },
+  }, logDir);
+  const kubeconfig = writeKubeconfig(dir, name, api.port, creds);
+  const info: DaemonInfo = { name, pid: process.pid, nodePid: sandbox.pid, rootless, socket, apiPort: api.port, kubeconfig, startedAt: new Date().toISOString() };
+  writeFileSync(join(dir, 'daemon.json'), JSON.stringify(info, null, 2));
+
   await untilDnsReady(store);
   debug('coredns ready');
   await cluster.dataplane.settled();

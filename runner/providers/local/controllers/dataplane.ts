@@ -97,12 +97,16 @@ export class Dataplane {
         this.applied.proxy = proxyKey;
       }
       const cluster = this.policyCluster();
-      const rules = policyRules(cluster);
-      // The header comments count pods; a new pod that no policy selects changes nothing else.
-      const policyKey = JSON.stringify(rules, (_k, v: unknown) => (typeof v === 'string' ? v.replace(/^#.*\n/gm, '') : v));
-      if (policyKey !== this.applied.policy) {
-        await applyPolicyRules(cluster, this.run, rules);
-        this.applied.policy = policyKey;
+      // No policy, and none loaded yet: every flow is allowed with or without our chains, so a
+      // new cluster does not spend a save and a restore on them (they come with the first policy).
+      if (cluster.policies.length > 0 || this.applied.policy !== '') {
+        const rules = policyRules(cluster);
+        // The header comments count pods; a new pod that no policy selects changes nothing else.
+        const policyKey = JSON.stringify(rules, (_k, v: unknown) => (typeof v === 'string' ? v.replace(/^#.*\n/gm, '') : v));
+        if (policyKey !== this.applied.policy) {
+          await applyPolicyRules(cluster, this.run, rules);
+          this.applied.policy = policyKey;
+        }
       }
       this.lastError = undefined;
       debug('dataplane applied');
