@@ -115,6 +115,10 @@ export async function runDaemon(name: string): Promise<void> {
       const target = cluster.kubelet.container(ns, pod, container);
       return tty ? cluster.runtime.execTty(target.running, argv, tty) : cluster.runtime.exec(target.running, argv);
     },
+    attach: async (ns, pod, container) => {
+      const { running, tty, releaseStdin } = cluster.kubelet.attachTarget(ns, pod, container);
+      return { tty, releaseStdin, exited: running.exited, watchOutput: running.watchOutput, stdin: running.stdin, resize: running.resize };
+    },
   }, logDir);
   const kubeconfig = writeKubeconfig(dir, name, api.port, creds);
   const info: DaemonInfo = { name, pid: process.pid, nodePid: sandbox.pid, rootless, socket, apiPort: api.port, kubeconfig, startedAt: new Date().toISOString() };

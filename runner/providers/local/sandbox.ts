@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IPty } from 'node-pty';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import { run, type RunOptions, type RunResult } from './exec.ts';
 
@@ -103,6 +104,12 @@ export class Sandbox {
   /** Starts a long-running process on the node. */
   spawn(cmd: string, args: readonly string[], opts: SpawnOptions = {}): ChildProcess {
     return spawn('nsenter', [...this.enterArgs(), '--', cmd, ...args], opts);
+  }
+
+  /** Starts a process on the node on a pseudo-terminal (node-pty, loaded on first use). */
+  async spawnTty(cmd: string, args: readonly string[], opts: { env: NodeJS.ProcessEnv; cols: number; rows: number }): Promise<IPty> {
+    const pty = await import('node-pty');
+    return pty.spawn('nsenter', [...this.enterArgs(), '--', cmd, ...args], { name: 'xterm', cols: opts.cols, rows: opts.rows, env: opts.env as Record<string, string> });
   }
 
   /** A path inside the node's mount namespace, seen from the host (the holder's root). */

@@ -1,6 +1,6 @@
 /**
  * @module
- * `kubectl exec` (and attach's cousin) over WebSocket, as kubectl >= 1.30 speaks it: the
+ * `kubectl exec` and `kubectl attach` (also `run -it`) over WebSocket, as kubectl >= 1.30 speaks it: the
  * v5.channel.k8s.io subprotocol (v4 accepted too), binary frames whose first byte is the
  * channel — 0 stdin, 1 stdout, 2 stderr, 3 the final Status, 4 resize — pings answered, and
  * the exit code always sent on channel 3, or kubectl would exit 0.
@@ -11,12 +11,25 @@ import type { ChildProcess } from 'node:child_process';
 import type { IPty } from 'node-pty';
 import { WebSocketServer, type WebSocket } from 'ws';
 
-export const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/;
+export const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/;
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
-/** What the cluster offers: start a process in a pod's container. */
+/** What the cluster offers: start a process in a pod's container, or join its main process. */
 export interface ExecTarget {
   exec(namespace: string, pod: string, container: string | undefined, argv: string[], tty: { cols: number; rows: number } | undefined): Promise<ChildProcess | IPty>;
+  attach(namespace: string, pod: string, container: string | undefined): Promise<Attachable>;
+}
+
+/** A running container's main process, as attach sees it. */
+export interface Attachable {
+  tty: boolean;
+  /** Output from now on (attach does not replay what was written before). */
+  watchOutput(fn: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): () => void;
+  stdin?: { write(data: Buffer): void; end(): void };
+  resize?(cols: number, rows: number): void;
+  exited: Promise<unknown>;
+  /** The client let go of stdin: with stdinOnce the container's stdin closes. */
+  releaseStdin(): void;
 }
 
 const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false });
@@ -31,10 +44,12 @@ export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, head: Bu
   const tty = url.searchParams.get('tty') === 'true';
   const container = url.searchParams.get('container') ?? undefined;
   const withStdin = url.searchParams.get('stdin') === 'true';
+  if (m[3] === 'attach') return void wss.handleUpgrade(req, socket, head, (ws) => void attach(ws, target, namespace, pod, container, withStdin));
   wss.handleUpgrade(req, socket, head, (ws) => void run(ws, target, namespace, pod, container, argv, tty, withStdin));
 }
 
-async function run(ws: WebSocket, target: ExecTarget, namespace: string, pod: string, container: string | undefined, argv: string[], tty: boolean, withStdin: boolean): Promise<void> {
+/** Channel frames to the client, and the final Status on channel 3 (then the socket closes). */
+function channels(ws: WebSocket) {
   const send = (channel: number, data: Buffer | string) => {
     if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), Buffer.isBuffer(data) ? data : Buffer.from(data)]));
   };
@@ -47,6 +62,40 @@ async function run(ws: WebSocket, target: ExecTarget, namespace: string, pod: st
     send(3, JSON.stringify(status));
     ws.close(1000);
   };
+  return { send, finish };
+}
+
+/**
+ * Joins the container's main process: its output from now on, its stdin if the spec keeps one,
+ * terminal resizes. Ends with Success when the container exits, as the kubelet's attach does.
+ */
+async function attach(ws: WebSocket, target: ExecTarget, namespace: string, pod: string, container: string | undefined, withStdin: boolean): Promise<void> {
+  const { send, finish } = channels(ws);
+  let a: Attachable;
+  try {
+    a = await target.attach(namespace, pod, container);
+  } catch (e) {
+    return finish(null, (e as Error).message);
+  }
+  const stop = a.watchOutput((stream, chunk) => send(stream === 'stderr' && !a.tty ? 2 : 1, chunk));
+  void a.exited.then(() => finish(0));
+  ws.on('message', (raw: Buffer) => {
+    const channel = raw[0];
+    const data = raw.subarray(1);
+    if (channel === 0 && withStdin) a.stdin?.write(data);
+    else if (channel === 4) {
+      const { Width, Height } = JSON.parse(data.toString()) as { Width: number; Height: number };
+      if (Width > 0 && Height > 0) a.resize?.(Width, Height);
+    } else if (channel === 255 && withStdin) a.releaseStdin(); // v5: the client's stdin reached EOF
+  });
+  ws.on('close', () => {
+    stop();
+    if (withStdin) a.releaseStdin();
+  });
+}
+
+async function run(ws: WebSocket, target: ExecTarget, namespace: string, pod: string, container: string | undefined, argv: string[], tty: boolean, withStdin: boolean): Promise<void> {
+  const { send, finish } = channels(ws);
   let proc: ChildProcess | IPty;
   try {
     proc = await target.exec(namespace, pod, container, argv, tty ? { cols: 80, rows: 24 } : undefined);

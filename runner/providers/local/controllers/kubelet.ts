@@ -91,6 +91,23 @@ export class Kubelet {
     return { running: c.running, name: cname };
   }
 
+  /**
+   * A running container to attach to (kubectl attach, run -it), with what its spec allows.
+   * stdinOnce: the container's stdin closes when the first attached client lets go of it,
+   * as the kubelet does; the next attach gets no stdin.
+   */
+  attachTarget(namespace: string, name: string, container?: string): { running: RunningContainer; tty: boolean; releaseStdin(): void } {
+    const { running, name: cname } = this.container(namespace, name, container);
+    const spec = [...this.pods.values()].find((s) => s.namespace === namespace && s.name === name)!.containers.get(cname)!.spec;
+    return {
+      running,
+      tty: spec.tty === true,
+      releaseStdin: () => {
+        if (spec.stdinOnce === true) running.stdin?.end();
+      },
+    };
+  }
+
   /** Milliseconds from the kubelet seeing each pod to its Ready, for pods that got there. */
   readyLatencies(): Record<string, number> {
     const out: Record<string, number> = {};
@@ -231,6 +248,8 @@ export class Kubelet {
         ...envOf(c.spec),
         ...(dnsBundle ? { FLATNET_DNS_MAIN: `/flatnet/app/${relative(PROJECT_ROOT, dnsBundle)}` } : {}),
       },
+      stdin: c.spec.stdin === true,
+      tty: c.spec.tty === true,
       ports: ((c.spec.ports ?? []) as { containerPort: number; protocol?: string }[]).map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`),
       binds: coredns ? [`${process.execPath}:/flatnet/node`, `${PROJECT_ROOT}:/flatnet/app`, `${this.opts.recordsDir}:/flatnet/records`] : [],
     };

@@ -40,6 +40,10 @@ export interface ContainerSpec {
   ports: string[];
   /** Extra read-only binds "hostPath:containerPath". */
   binds?: string[];
+  /** Keep stdin open for kubectl attach / run -i (spec.stdin); otherwise stdin is /dev/null. */
+  stdin?: boolean;
+  /** Run on a pseudo-terminal (spec.tty), as kubectl run -t asks. */
+  tty?: boolean;
 }
 
 export interface PodNetwork {
@@ -49,15 +53,22 @@ export interface PodNetwork {
 
 export type Stream = 'stdout' | 'stderr';
 
+export type OutputListener = (stream: Stream, chunk: Buffer) => void;
+
 export interface RunningContainer {
-  process: ChildProcess;
   /** Receives the container's output, starting with what it wrote before anyone listened. */
-  onOutput(fn: (stream: Stream, chunk: Buffer) => void): void;
+  onOutput(fn: OutputListener): void;
+  /** Another reader of the output from now on (kubectl attach); returns how to stop reading. */
+  watchOutput(fn: OutputListener): () => void;
   /** Settles when both output streams have closed. */
   outputDone: Promise<void>;
   /** Host PID of the container's PID 1 (for exec and signals). */
   pid: number;
   exited: Promise<{ code: number; signal: string | null }>;
+  /** The container's stdin, when its spec keeps one open (stdin: true). */
+  stdin?: { write(data: Buffer): void; end(): void };
+  /** On a terminal (tty: true): its size can change. */
+  resize?(cols: number, rows: number): void;
 }
 
 export class PodRuntime {
@@ -121,30 +132,65 @@ ${cniAdd.script}`;
       FLATNET_BINDS: (c.binds ?? []).join(' '),
       ...(c.workingDir ? { FLATNET_WORKDIR: c.workingDir } : {}),
     };
-    const child = this.node.spawn(
-      ensureNative('container-init'),
-      [`/run/netns/${pod.netns}`, `${this.podDir(pod.uid)}/uts`, image, cdir, this.podDir(pod.uid), ...argv],
-      { env, stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    const exited = new Promise<{ code: number; signal: string | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code: code ?? 137, signal })),
-    );
+    const initArgs = [`/run/netns/${pod.netns}`, `${this.podDir(pod.uid)}/uts`, image, cdir, this.podDir(pod.uid), ...argv];
     // Output is held from the first byte until the kubelet attaches its log: a container that
     // exits at once would otherwise lose it (Node discards unread child output on exit).
     const held: [Stream, Buffer][] = [];
-    let sink: ((stream: Stream, chunk: Buffer) => void) | undefined;
-    for (const stream of ['stdout', 'stderr'] as const) {
-      child[stream]!.on('data', (b: Buffer) => (sink ? sink(stream, b) : held.push([stream, b])));
+    let sink: OutputListener | undefined;
+    const watchers = new Set<OutputListener>();
+    const emit = (stream: Stream, b: Buffer) => {
+      if (sink) sink(stream, b);
+      else held.push([stream, b]);
+      for (const w of watchers) w(stream, b);
+    };
+    let root: number;
+    let exited: Promise<{ code: number; signal: string | null }>;
+    let outputDone: Promise<void>;
+    let stdin: RunningContainer['stdin'];
+    let resize: RunningContainer['resize'];
+    if (c.tty) {
+      // A terminal's output is one stream; the container runtime logs it as stdout.
+      const pty = await this.node.spawnTty(ensureNative('container-init'), initArgs, { env: { ...env, TERM: 'xterm' }, cols: 80, rows: 24 });
+      root = pty.pid;
+      pty.onData((d) => emit('stdout', Buffer.from(d)));
+      exited = new Promise((resolve) => pty.onExit(({ exitCode, signal }) => resolve({ code: exitCode, signal: signal ? String(signal) : null })));
+      outputDone = exited.then(() => undefined);
+      let open = true; // ^D ends input once; a second one would reach whatever runs next
+      if (c.stdin) {
+        stdin = {
+          write: (d) => {
+            if (open) pty.write(d.toString());
+          },
+          end: () => {
+            if (open) pty.write('\x04');
+            open = false;
+          },
+        };
+      }
+      resize = (cols, rows) => pty.resize(cols, rows);
+    } else {
+      const child = this.node.spawn(ensureNative('container-init'), initArgs, { env, stdio: [c.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+      root = child.pid!;
+      exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code: code ?? 137, signal })));
+      for (const stream of ['stdout', 'stderr'] as const) child[stream]!.on('data', (b: Buffer) => emit(stream, b));
+      outputDone = Promise.all([child.stdout!, child.stderr!].map((st) => new Promise<void>((r) => st.once('close', () => r())))).then(() => undefined);
+      if (child.stdin) {
+        child.stdin.on('error', () => {}); // the container may exit with input still unread
+        stdin = { write: (d) => child.stdin!.write(d), end: () => child.stdin!.end() };
+      }
     }
-    const outputDone = Promise.all([child.stdout!, child.stderr!].map((st) => new Promise<void>((r) => st.once('close', () => r())))).then(() => undefined);
-    const onOutput = (fn: (stream: Stream, chunk: Buffer) => void) => {
+    const onOutput = (fn: OutputListener) => {
       for (const [st, b] of held.splice(0)) fn(st, b);
       sink = fn;
     };
+    const watchOutput = (fn: OutputListener) => {
+      watchers.add(fn);
+      return () => void watchers.delete(fn);
+    };
     // A container may finish before we see it start (`sh -c 'echo hi; exit 3'`): then pid is 0,
     // `exited` is already settled, and the caller handles it like any other exit.
-    const pid = await containerPid(child.pid!, exited);
-    return { process: child, pid, exited, onOutput, outputDone };
+    const pid = await containerPid(root, exited);
+    return { pid, exited, onOutput, watchOutput, outputDone, ...(stdin ? { stdin } : {}), ...(resize ? { resize } : {}) };
   }
 
   /** Runs a command in a container (kubectl exec): enters its namespaces and root directory. */
