@@ -1,5 +1,5 @@
 /**
- * `kubectl run -it --rm` and `kubectl attach`, the real kubectl against the local cluster: the
+ * `kubectl run -it --rm`, `attach`, `logs -f` and `get -w`, the real kubectl against the local cluster: the
  * classic throw-away debugging shell on a terminal (node-pty plays the learner's terminal),
  * piped stdin without a terminal, stdinOnce, and the container's exit code passed on.
  * Skipped with a message where kubectl is not installed.
@@ -61,5 +61,25 @@ describe('kubectl run -it and attach against the local cluster', { skip, timeout
     assert.ok(ticks.length >= 2, r.stdout + r.stderr);
     assert.ok(ticks[0]! > 1, 'attach does not replay earlier output');
     assert.deepEqual(ticks, ticks.map((_, i) => ticks[0]! + i));
+  });
+
+  it('logs -f prints what was written so far, then follows', () => {
+    const r = spawnSync('kubectl', ['logs', '-f', 'ticker'], { env, encoding: 'utf8', timeout: 2000 });
+    const ticks = [...r.stdout.matchAll(/^tick (\d+)$/gm)].map((m) => Number(m[1]));
+    assert.equal(ticks[0], 1, 'from the start');
+    const before = Number(/^tick (\d+)$/m.exec(kubectl(['logs', '--tail=1', 'ticker']).out)?.[1]);
+    assert.ok(ticks.at(-1)! >= before, `still following after the history (${ticks.at(-1)} vs ${before})`);
+    assert.deepEqual(ticks, ticks.map((_, i) => i + 1));
+  });
+
+  it('get -w prints a line for each change of a pod', async () => {
+    const { spawn } = await import('node:child_process');
+    const watch = spawn('kubectl', ['get', 'pods', '-w'], { env });
+    let out = '';
+    watch.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await until('the first listing', () => /^ticker\s+1\/1\s+Running/m.test(out));
+    assert.equal(kubectl(['run', 'late', '--image=busybox', '--', 'sleep', '3600']).code, 0);
+    await until('the new pod, up to Running', () => /^late\s+0\/1\s+(Pending|ContainerCreating)/m.test(out) && /^late\s+1\/1\s+Running/m.test(out));
+    watch.kill();
   });
 });
