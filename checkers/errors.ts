@@ -136,11 +136,4 @@ export const labErrors = {
     new FlatnetError('WrongAnswerPasses', `task ${task}: wrong answer "${wrong}" passes every check`, where, 'add a check that this mistake fails, before the general checks'),
   wrongHint: (where: Where, task: string, wrong: string, want: string, got: string) =>
     new FlatnetError('WrongAnswerHint', `task ${task}: wrong answer "${wrong}" fails with hint ${got}, not ${want}`, where, 'reorder the checks (the first failing check\'s hint is returned) or correct the expected hint'),
-  noClusterProvider: () =>
-    new FlatnetError(
-      'NoClusterProvider',
-      '--live needs a running cluster, and no cluster provider is available yet',
-      {},
-      'grade without --live (static mode: the NetworkPolicy engine decides every check); live grading arrives with the cluster providers',
-    ),
 };

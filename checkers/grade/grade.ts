@@ -54,7 +54,7 @@ export function gradeStatic(bundle: LabBundle, taskId: string | undefined, answe
 
 function evaluate(c: Check, applied: Applied): CheckResult {
   if (c.kind === 'applied') return gradeApplied(c, applied);
-  if (!applied.ok) return skipped(c);
+  if (!applied.ok) return skippedResult(c);
   return decide(c, applied.world);
 }
 
@@ -72,7 +72,8 @@ export function decide(c: Exclude<Check, AppliedCheck>, world: World): CheckResu
   }
 }
 
-function skipped(c: Check): CheckResult {
+/** A check not evaluated because the answer does not apply. */
+export function skippedResult(c: Check): CheckResult {
   return {
     id: c.id, kind: c.kind, title: c.title, passed: false, skipped: true, hint: c.hint,
     expected: '', observed: 'not evaluated', explanation: 'not evaluated: the answer does not apply', flows: [],

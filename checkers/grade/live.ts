@@ -3,14 +3,14 @@
  * Live mode: the same checks, decided by real packets in a cluster. A provider (kind,
  * embedded) implements LiveProber; the grader maps each check onto it:
  *
- * - `applied`  → apply() of the answer (kubectl apply --dry-run=server, then for real)
- * - `reach`    → probe() per expanded flow (agnhost connect; a `side` check is measured as
- *                the whole flow and reported as such, since a packet crosses both sides)
+ * - `applied`  → apply() of the answer: the API server's verdict, beside the static checks
+ * - `reach`    → probe() of every expanded flow (one connection attempt from inside the
+ *                source pod; a `side` check is measured as the whole flow, since a packet
+ *                crosses both sides); flows that cannot be measured (to addresses outside
+ *                the cluster, SCTP where the kernel lacks it) keep the engine's verdict and say so
  * - `dns`      → resolve() from each pod, compared with the Service's ClusterIP
  * - `http`     → httpGet() from each pod, compared with the expected status
  * - `resource` → getObject()
- *
- * Until a provider exists, `flatnet grade --live` fails with NoClusterProvider.
  */
 import type { Protocol } from '../engine/index.ts';
 import type { ProbeResult } from '../truth-table.ts';
@@ -20,11 +20,18 @@ export interface PodRef {
   name: string;
 }
 
+export interface LiveFlow {
+  from: PodRef;
+  to: PodRef | { ip: string };
+  port: number;
+  protocol: Protocol;
+}
+
 export interface LiveProber {
   /** Applies manifests with kubectl apply semantics; `problems` holds what the API server rejected. */
   apply(text: string, file: string): Promise<{ ok: boolean; problems: string[] }>;
-  /** One connection attempt; allowed is null when it could not be measured (reason says why). */
-  probe(flow: { from: PodRef; to: PodRef | { ip: string }; port: number; protocol: Protocol }): Promise<ProbeResult>;
+  /** One connection attempt per flow, in order; allowed is null when a flow could not be measured (reason says why). */
+  probe(flows: LiveFlow[]): Promise<ProbeResult[]>;
   /** A lookup run inside the pod (its own resolv.conf). */
   resolve(from: PodRef, name: string): Promise<{ addresses: string[] } | { error: string }>;
   httpGet(from: PodRef, url: string): Promise<{ status: number } | { error: string }>;

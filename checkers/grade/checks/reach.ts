@@ -7,12 +7,28 @@ import type { Protocol } from '../../engine/index.ts';
 import { PROTOCOLS } from '../../k8s/schema/network-policy.ts';
 import type { ReachCheck } from '../../lab/check.ts';
 import type { ProbeResult } from '../../truth-table.ts';
-import { describeEndpoint, expand } from '../endpoints.ts';
-import { describeProbe, probe } from '../flows.ts';
+import { describeEndpoint, expand, type Target } from '../endpoints.ts';
+import { describeProbe, probe, type Side } from '../flows.ts';
 import { checkResult, type CheckResult } from '../result.ts';
 import type { World } from '../world.ts';
 
-export function gradeReach(c: ReachCheck, world: World): CheckResult {
+/** How one flow is decided: by the engine (static), or by a packet (live, measured beforehand). */
+export type Measure = (from: Target, to: Target, port: number, protocol: Protocol, side: Side) => ProbeResult;
+
+/** The flows a reach check looks at, in the order gradeReach measures them. */
+export function reachFlows(c: ReachCheck, world: World): { from: Target; to: Target; protocol: Protocol }[] {
+  const protocols: readonly Protocol[] = c.protocol === 'any' ? PROTOCOLS : [c.protocol];
+  const out: { from: Target; to: Target; protocol: Protocol }[] = [];
+  for (const from of expand(world.cluster, c.from)) {
+    for (const to of expand(world.cluster, c.to)) {
+      if (from.pod && from.pod === to.pod) continue;
+      for (const protocol of protocols) out.push({ from, to, protocol });
+    }
+  }
+  return out;
+}
+
+export function gradeReach(c: ReachCheck, world: World, measure: Measure = (from, to, port, protocol, side) => probe(world.cluster, from, to, port, protocol, side)): CheckResult {
   const froms = expand(world.cluster, c.from);
   const tos = expand(world.cluster, c.to);
   const protocols: readonly Protocol[] = c.protocol === 'any' ? PROTOCOLS : [c.protocol];
@@ -24,7 +40,7 @@ export function gradeReach(c: ReachCheck, world: World): CheckResult {
     for (const to of tos) {
       if (from.pod && from.pod === to.pod) continue;
       pairs++;
-      const probes = protocols.map((p) => probe(world.cluster, from, to, c.port, p, c.side));
+      const probes = protocols.map((p) => measure(from, to, c.port, p, c.side));
       flows.push(...probes);
       // With protocol any, a pair is "allowed" when some protocol gets through.
       const allowed = probes.some((p) => p.allowed);

@@ -100,7 +100,7 @@ describe('flatnet grade', () => {
     { name: 'several tasks and no --task', args: ['grade', LAB41, '-f', 'x.yaml'], err: /several tasks and --task was not given/ },
     { name: 'missing answer file', args: ['grade', POSTGRES, '-f', '/nonexistent/answer.yaml'], err: /^flatnet: \/nonexistent\/answer\.yaml: no such file — check the path given to -f$/ },
     { name: 'no -f', args: ['grade', POSTGRES], err: /no answer given/ },
-    { name: '--live without a provider', args: ['grade', POSTGRES, '-f', 'x.yaml', '--live'], err: /^flatnet: --live needs a running cluster, and no cluster provider is available yet — grade without --live/ },
+    { name: '--live and --static together', args: ['grade', POSTGRES, '-f', 'x.yaml', '--live', '--static'], err: /^flatnet: --static and --live exclude each other — pass one of them$/ },
     { name: 'bad -o', args: ['grade', POSTGRES, '-f', 'x.yaml', '-o', 'yaml'], err: /-o yaml: expected human or json/ },
     { name: 'unknown flag', args: ['grade', POSTGRES, '--nope'], err: /Unknown option '--nope'/ },
   ];

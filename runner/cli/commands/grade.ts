@@ -1,14 +1,19 @@
 /**
  * @module
  * `flatnet grade`: grades one answer to one task of a lab. Exit 0 passed, 1 not passed,
- * 2 invalid input (unknown lab or task, unreadable file, broken lab, --live without a cluster).
+ * 2 invalid input (unknown lab or task, unreadable file, broken lab).
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { FlatnetError, labErrors } from '../../../checkers/errors.ts';
-import { findTask, gradeStatic, renderHuman, renderJson, renderJunit } from '../../../checkers/grade/index.ts';
+import { FlatnetError } from '../../../checkers/errors.ts';
+import { findTask, gradeLive, gradeStatic, renderHuman, renderJson, renderJunit, type GradeResult } from '../../../checkers/grade/index.ts';
+import type { LabBundle, SourceText } from '../../../checkers/lab/sources.ts';
 import { substitute } from '../../../checkers/lab/params.ts';
 import { labDirById, loadLab } from '../../lab/load.ts';
+import { startLabCluster } from '../../providers/local/lab-cluster.ts';
+import { down } from '../../providers/local/lifecycle.ts';
+import { LocalProber } from '../../providers/local/prober.ts';
 import type { Command } from '../command.ts';
 import { styleFor } from '../style.ts';
 
@@ -18,8 +23,9 @@ export const gradeCommand: Command = {
   usage: `flatnet grade LAB_ID [--task TASK_ID] -f ANSWER.yaml [-o human|json] [--junit FILE] [--static|--live] [--seed SEED]
 
 Applies the answer on top of the lab's setup and runs the task's checks. Static mode (the
-default) decides every check with the NetworkPolicy engine, without a cluster; --live runs
-them as real probes in the lab's cluster (needs a cluster provider).
+default) decides every check with the NetworkPolicy engine, without a cluster; --live starts
+a throw-away local cluster with the lab's setup, applies the answer there and decides every
+check with real packets (the engine's reasoning is shown next to each measurement).
 
   LAB_ID          a lab under labs/ (e.g. netpol-postgres-dns-egress) or a path to a lab folder
       --task      task id (optional when the lab has one task)
@@ -29,7 +35,7 @@ them as real probes in the lab's cluster (needs a cluster provider).
       --seed      the learner's seed, when the lab has parameters (default: first choices)
 
 Exit status: 0 passed, 1 not passed, 2 invalid input.`,
-  run(argv, io) {
+  async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
       options: {
@@ -50,7 +56,6 @@ Exit status: 0 passed, 1 not passed, 2 invalid input.`,
     if (labId === undefined || extra.length > 0) throw new FlatnetError('BadArguments', labId === undefined ? 'no lab given' : `unexpected argument ${extra[0]}`, {}, 'run it as flatnet grade LAB_ID --task TASK_ID -f ANSWER.yaml');
     if (values.filename === undefined) throw new FlatnetError('NoInput', 'no answer given', {}, 'pass the answer with -f ANSWER.yaml (or -f - for stdin)');
     if (values.live && values.static) throw new FlatnetError('BadArguments', '--static and --live exclude each other', {}, 'pass one of them');
-    if (values.live) throw labErrors.noClusterProvider();
 
     const bundle = loadLab(labDirById(labId), values.seed === undefined ? {} : { seed: values.seed });
     findTask(bundle, values.task); // an unknown task is reported before the answer is read
@@ -58,12 +63,29 @@ Exit status: 0 passed, 1 not passed, 2 invalid input.`,
     // Rendering the answer too lets the lab's own templated answers be graded as they are;
     // a learner's answer has no ${param} in it, and unknown ones are left alone.
     const text = substitute(readAnswer(values.filename), bundle.values).text;
-    const result = gradeStatic(bundle, values.task, { text, file, lineOffset: 0 });
+    const answer = { text, file, lineOffset: 0 };
+    const result = values.live ? await gradeInThrowawayCluster(bundle, values.task, answer, (line) => io.err(line)) : gradeStatic(bundle, values.task, answer);
     if (values.junit !== undefined) writeFileSync(values.junit, renderJunit([result]));
     io.out(output === 'json' ? renderJson(result) : renderHuman(result, styleFor(process.stdout)));
     return result.passed ? 0 : 1;
   },
 };
+
+/** --live: a fresh local cluster in the task's start state, the answer applied and measured there, then gone. */
+async function gradeInThrowawayCluster(bundle: LabBundle, taskId: string | undefined, answer: SourceText, status: (line: string) => void): Promise<GradeResult> {
+  const { index } = findTask(bundle, taskId);
+  const name = `grade-${randomBytes(3).toString('hex')}`;
+  const cleanup = () => void down(name);
+  process.once('SIGINT', cleanup);
+  try {
+    await startLabCluster(name, bundle, index, { stage: (s) => status(` • ${s}`) });
+    status(' • Grading with real packets');
+    return await gradeLive(bundle, taskId, answer, new LocalProber(name));
+  } finally {
+    process.off('SIGINT', cleanup);
+    await down(name);
+  }
+}
 
 function readAnswer(path: string): string {
   try {

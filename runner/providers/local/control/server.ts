@@ -26,6 +26,11 @@ const routes: Record<string, Handler> = {
     const t = c.kubelet.container(url.searchParams.get('namespace') ?? 'default', url.searchParams.get('name') ?? '', url.searchParams.get('container') ?? undefined);
     return { pid: t.running.pid, container: t.name, rootless: c.node.rootless };
   },
+  'POST /exec': async (c, body) => {
+    const { namespace, name, argv, timeoutMs } = body as { namespace: string; name: string; argv: string[]; timeoutMs?: number };
+    const t = c.kubelet.container(namespace, name);
+    return c.runtime.execCollect(t.running, argv, timeoutMs ?? 10_000);
+  },
   'POST /probe': async (c, body) => ({ results: await probeFlows(c, (body.flows ?? []) as LiveFlow[]) }),
   'GET /objects': (c, _b, url) => ({ objects: c.store.list(url.searchParams.get('resource') as never, url.searchParams.get('namespace') ?? undefined) }),
   'GET /ready-latencies': (c) => ({ latencies: c.kubelet.readyLatencies() }),

@@ -1,0 +1,120 @@
+/**
+ * @module
+ * Live grading: the same checks and the same result type as static grading, decided in a
+ * running cluster through a LiveProber (live.ts says how each kind maps onto it). The static
+ * world is still built: it says which pods a check stands for, and its verdicts are the
+ * evidence shown next to what the packets did ("the policies: ..."). Isomorphic, like the
+ * static grader: the provider behind the prober is the only part that touches a cluster.
+ */
+import type { Protocol } from '../engine/index.ts';
+import type { AppliedCheck, DnsCheck, HttpCheck, ResourceCheck } from '../lab/check.ts';
+import type { LabBundle, SourceText } from '../lab/sources.ts';
+import type { ProbeResult } from '../truth-table.ts';
+import { applyAnswer, gradeApplied, type Applied } from './checks/applied.ts';
+import { gradeReach, reachFlows } from './checks/reach.ts';
+import { gradeResource } from './checks/resource.ts';
+import { describeEndpoint, expand, type Target } from './endpoints.ts';
+import { probe } from './flows.ts';
+import { findTask, result, skippedResult, startLayers } from './grade.ts';
+import type { LiveFlow, LiveProber, PodRef } from './live.ts';
+import { checkResult, type CheckResult, type GradeResult } from './result.ts';
+import { buildWorld, type World } from './world.ts';
+
+/** Applies `answer` in the prober's cluster (already in the task's start state) and grades it there. */
+export async function gradeLive(bundle: LabBundle, taskId: string | undefined, answer: SourceText, prober: LiveProber): Promise<GradeResult> {
+  const { task, index } = findTask(bundle, taskId);
+  const layers = startLayers(bundle, index);
+  buildWorld(layers);
+  const appliedCheck = task.checks.find((c): c is AppliedCheck => c.kind === 'applied');
+  let applied: Applied = applyAnswer(answer, appliedCheck, layers);
+  if (applied.ok) {
+    // The API server has the last word: what it refuses fails here, whatever the engine thought.
+    const r = await prober.apply(answer.text, answer.file);
+    if (!r.ok) applied = { ok: false, problems: r.problems };
+  }
+  const measured = applied.ok ? await measureReach(task.checks, applied.world, prober) : new Map<string, ProbeResult>();
+  const checks: CheckResult[] = [];
+  for (const c of task.checks) {
+    if (c.kind === 'applied') checks.push(gradeApplied(c, applied));
+    else if (!applied.ok) checks.push(skippedResult(c));
+    else if (c.kind === 'reach') {
+      const world = applied.world;
+      checks.push(gradeReach(c, world, (from, to, port, protocol, side) => combine(probe(world.cluster, from, to, port, protocol, side), measured.get(key(from, to, port, protocol)), side)));
+    } else if (c.kind === 'dns') checks.push(await liveDns(c, applied.world, prober));
+    else if (c.kind === 'http') checks.push(await liveHttp(c, applied.world, prober));
+    else checks.push(await liveResource(c, applied.world, prober));
+  }
+  return result(bundle, task, checks, applied.ok ? applied.world.warnings : [], 'live');
+}
+
+const key = (from: Target, to: Target, port: number, protocol: Protocol) => `${from.name} ${to.name} ${protocol}/${port}`;
+const ref = (t: Target): PodRef => ({ namespace: t.pod!.namespace, name: t.pod!.name });
+
+/** Every flow of every reach check, probed in one batch (the prober runs them in parallel). */
+async function measureReach(checks: readonly { kind: string }[], world: World, prober: LiveProber): Promise<Map<string, ProbeResult>> {
+  const wanted = new Map<string, LiveFlow>();
+  for (const c of checks) {
+    if (c.kind !== 'reach') continue;
+    const reach = c as Parameters<typeof reachFlows>[0];
+    for (const f of reachFlows(reach, world)) {
+      if (!f.from.pod) continue; // from an outside address: nothing to send it from
+      wanted.set(key(f.from, f.to, reach.port, f.protocol), { from: ref(f.from), to: f.to.pod ? ref(f.to) : { ip: f.to.name }, port: reach.port, protocol: f.protocol });
+    }
+  }
+  const keys = [...wanted.keys()];
+  const results = keys.length ? await prober.probe([...wanted.values()]) : [];
+  return new Map(keys.map((k, i) => [k, results[i]!]));
+}
+
+/**
+ * A flow's verdict: the packet's, with the engine's reasoning as evidence. Where no packet
+ * could say (outside addresses, SCTP, one side of a flow), the engine decides, and says so.
+ */
+export function combine(engine: ProbeResult, live: ProbeResult | undefined, side: 'egress' | 'ingress' | undefined): ProbeResult {
+  const because = engine.reason.replace(/^(allowed|denied): /, '');
+  if (side) return { ...engine, reason: `${engine.reason} (one side of a flow cannot be measured alone: decided by the policies)` };
+  if (!live || live.allowed === null) return { ...engine, reason: `${engine.reason} (not measured: ${live?.reason ?? 'no probe'}; decided by the policies)` };
+  const verdict = live.allowed ? 'allowed' : 'denied';
+  const agree = live.allowed === engine.allowed;
+  return { ...engine, allowed: live.allowed, reason: `${verdict}: measured, ${live.reason}; ${agree ? 'the policies' : 'yet the policies say'}: ${because}` };
+}
+
+async function liveDns(c: DnsCheck, world: World, prober: LiveProber): Promise<CheckResult> {
+  const target = c.resolvesTo ? `Service ${c.resolvesTo.namespace}/${c.resolvesTo.service}` : 'a Service';
+  const expected = c.expect === 'resolves' ? `${c.name} resolves to ${target}` : `${c.name} does not resolve`;
+  const froms = expand(world.cluster, c.from).filter((f) => f.pod);
+  if (froms.length === 0) return checkResult(c, { passed: false, expected, observed: 'no pod to test', explanation: `no pod matches ${describeEndpoint(c.from)}` });
+  const svc = c.resolvesTo ? await prober.getObject('Service', c.resolvesTo.namespace, c.resolvesTo.service) : undefined;
+  const want = (svc?.spec as { clusterIP?: string } | undefined)?.clusterIP;
+  for (const from of froms) {
+    const r = await prober.resolve(ref(from), c.name);
+    const addresses = 'addresses' in r ? r.addresses : [];
+    const resolves = addresses.length > 0 && (!c.resolvesTo || (want !== undefined && (want === 'None' || addresses.includes(want))));
+    const observed = 'error' in r ? `lookup fails (${r.error})` : `resolves to ${addresses.join(', ')}`;
+    const ok = c.expect === 'resolves' ? resolves : addresses.length === 0;
+    if (!ok) {
+      const why = c.expect === 'resolves' && addresses.length > 0 ? `, not to ${target} (${want ?? 'no such Service'})` : '';
+      return checkResult(c, { passed: false, expected, observed, explanation: `${from.name}: looked up ${c.name}: ${observed}${why}` });
+    }
+  }
+  return checkResult(c, { passed: true, expected, observed: c.expect === 'resolves' ? `resolves (${froms.length} ${froms.length === 1 ? 'pod' : 'pods'})` : 'lookup fails', explanation: `${froms[0]!.name}: looked up ${c.name} in the cluster${want ? ` and got ${target}'s ${want}` : ''}` });
+}
+
+async function liveHttp(c: HttpCheck, world: World, prober: LiveProber): Promise<CheckResult> {
+  const expected = `GET ${c.url} returns ${c.status}`;
+  const froms = expand(world.cluster, c.from).filter((f) => f.pod);
+  if (froms.length === 0) return checkResult(c, { passed: false, expected, observed: 'no pod to test', explanation: `no pod matches ${describeEndpoint(c.from)}` });
+  for (const from of froms) {
+    const r = await prober.httpGet(ref(from), c.url);
+    const observed = 'error' in r ? `no response (${r.error})` : `status ${r.status}`;
+    if ('error' in r || r.status !== c.status) return checkResult(c, { passed: false, expected, observed, explanation: `${from.name}: GET ${c.url}: ${observed}` });
+  }
+  return checkResult(c, { passed: true, expected, observed: `status ${c.status}`, explanation: `${froms[0]!.name}: GET ${c.url} answered ${c.status}` });
+}
+
+async function liveResource(c: ResourceCheck, world: World, prober: LiveProber): Promise<CheckResult> {
+  const ns = c.object.kind === 'Namespace' ? undefined : (c.object.namespace ?? 'default');
+  const obj = await prober.getObject(c.object.kind, ns, c.object.name);
+  // The same comparison as static mode, over what the cluster holds.
+  return gradeResource(c, { ...world, objects: obj ? [obj] : [] });
+}

@@ -1,0 +1,87 @@
+/**
+ * @module
+ * The local cluster as a LiveProber: what live grading asks of a cluster, done through the
+ * cluster's control socket — apply with the API server's validation, probes from inside
+ * pods, a lookup with the pod's own resolver (busybox nslookup), a GET with curl.
+ */
+import { FlatnetError } from '../../../checkers/errors.ts';
+import type { LiveFlow, LiveProber, PodRef } from '../../../checkers/grade/index.ts';
+import { parseManifests } from '../../../checkers/k8s/manifests.ts';
+import type { ProbeResult } from '../../../checkers/truth-table.ts';
+import { call } from './client.ts';
+import type { RunResult } from './exec.ts';
+import { RESOURCES, resourceOfKind, type KObject, type Resource } from './store/types.ts';
+
+export class LocalProber implements LiveProber {
+  private readonly cluster: string;
+  /** What apply() created, so reset() can take it away again. */
+  private readonly applied: { resource: Resource; namespace?: string; name: string }[] = [];
+
+  constructor(cluster: string) {
+    this.cluster = cluster;
+  }
+
+  async apply(text: string, file: string): Promise<{ ok: boolean; problems: string[] }> {
+    let objects: KObject[];
+    try {
+      objects = parseManifests(text, file).map((m) => m.object as KObject);
+    } catch (e) {
+      return { ok: false, problems: [e instanceof FlatnetError ? e.format() : String(e)] };
+    }
+    try {
+      await call(this.cluster, 'POST', '/apply', { objects });
+    } catch (e) {
+      return { ok: false, problems: [(e as Error).message] };
+    }
+    for (const o of objects) {
+      const resource = resourceOfKind(o.kind);
+      if (resource) this.applied.push({ resource, name: o.metadata.name, ...(RESOURCES[resource].namespaced ? { namespace: o.metadata.namespace ?? 'default' } : {}) });
+    }
+    await this.settle();
+    return { ok: true, problems: [] };
+  }
+
+  async probe(flows: LiveFlow[]): Promise<ProbeResult[]> {
+    return (await call<{ results: ProbeResult[] }>(this.cluster, 'POST', '/probe', { flows })).results;
+  }
+
+  async resolve(from: PodRef, name: string): Promise<{ addresses: string[] } | { error: string }> {
+    const r = await this.exec(from, ['nslookup', name]);
+    // busybox prints the server first, then a blank line, then Name:/Address: per answer.
+    const answers = r.stdout.split(/\n\s*\n/).slice(1).join('\n');
+    const addresses = [...answers.matchAll(/^Address:\s+(\S+)$/gm)].map((m) => m[1]!);
+    // busybox exits 1 when any search domain fails, even after an answer: the answers decide.
+    if (addresses.length > 0) return { addresses };
+    const why = /can't find [^:]*: (\S+)/.exec(r.stdout + r.stderr)?.[1] ?? (/timed out/.test(r.stdout + r.stderr) ? 'timed out' : `exit ${r.code}`);
+    return { error: why };
+  }
+
+  async httpGet(from: PodRef, url: string): Promise<{ status: number } | { error: string }> {
+    const r = await this.exec(from, ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '3', url]);
+    const status = Number(r.stdout.trim());
+    if (status > 0) return { status };
+    return { error: r.code === 28 ? 'timed out (dropped)' : r.code === 7 ? 'connection refused' : r.code === 6 ? 'name not resolved' : `curl exit ${r.code}` };
+  }
+
+  async getObject(kind: string, namespace: string | undefined, name: string): Promise<Record<string, unknown> | undefined> {
+    const resource = resourceOfKind(kind);
+    if (!resource) return undefined;
+    const q = new URLSearchParams({ resource, ...(namespace && RESOURCES[resource].namespaced ? { namespace } : {}) });
+    const { objects } = await call<{ objects: KObject[] }>(this.cluster, 'GET', `/objects?${q}`);
+    return objects.find((o) => o.metadata.name === name);
+  }
+
+  async reset(): Promise<void> {
+    for (const o of this.applied.splice(0).reverse()) await call(this.cluster, 'POST', '/delete', o).catch(() => undefined);
+    await this.settle();
+  }
+
+  private async settle(): Promise<void> {
+    const { error } = await call<{ error: string | null }>(this.cluster, 'POST', '/settle');
+    if (error) throw new FlatnetError('DataplaneFailed', `the cluster could not load the rules: ${error}`, {}, 'see the cluster log (daemon.log)');
+  }
+
+  private exec(from: PodRef, argv: string[]): Promise<RunResult> {
+    return call<RunResult>(this.cluster, 'POST', '/exec', { namespace: from.namespace, name: from.name, argv, timeoutMs: 15_000 });
+  }
+}
