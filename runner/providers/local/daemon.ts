@@ -18,6 +18,7 @@ import { reconcileEndpoints } from './controllers/endpoints.ts';
 import { Recorder } from './controllers/events.ts';
 import { DNS_MAIN, Kubelet } from './controllers/kubelet.ts';
 import { reconcileNamespaces } from './controllers/namespaces.ts';
+import { portForwardTarget } from './pods/forward.ts';
 import { PodRuntime } from './pods/runtime.ts';
 import { Sandbox } from './sandbox.ts';
 import { loadSnapshot, persist } from './store/persist.ts';
@@ -119,6 +120,7 @@ export async function runDaemon(name: string): Promise<void> {
       const { running, tty, releaseStdin } = cluster.kubelet.attachTarget(ns, pod, container);
       return { tty, releaseStdin, exited: running.exited, watchOutput: running.watchOutput, stdin: running.stdin, resize: running.resize };
     },
+    ...portForwardTarget(store, sandbox, runtime),
   }, logDir);
   const kubeconfig = writeKubeconfig(dir, name, api.port, creds);
   const info: DaemonInfo = { name, pid: process.pid, nodePid: sandbox.pid, rootless, socket, apiPort: api.port, kubeconfig, startedAt: new Date().toISOString() };

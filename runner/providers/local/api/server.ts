@@ -16,13 +16,14 @@ import { warningHeaders } from './warnings.ts';
 import { decodeProtobuf } from './protobuf.ts';
 import { parse as parseYaml } from 'yaml';
 import { handleExecUpgrade, type ExecTarget } from './exec.ts';
+import { handlePortForwardUpgrade, PORTFORWARD_PATH, type PortForwardTarget } from './portforward.ts';
 import { LOG_PATH, serveLogs } from './logs.ts';
 import type { Duplex } from 'node:stream';
 import type { Credentials } from './tls.ts';
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-export function startApiServer(store: ObjectStore, creds: Credentials, exec: ExecTarget, logDir: string, port = 0): Promise<{ server: Server; port: number }> {
+export function startApiServer(store: ObjectStore, creds: Credentials, exec: ExecTarget & PortForwardTarget, logDir: string, port = 0): Promise<{ server: Server; port: number }> {
   const server = createServer({ cert: creds.cert, key: creds.key }, (req, res) => {
     handle(store, creds, logDir, req, res).catch((e: unknown) => fail(res, e));
   });
@@ -32,7 +33,9 @@ export function startApiServer(store: ObjectStore, creds: Credentials, exec: Exe
       socket.end(`HTTP/1.1 ${code} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     };
     if (req.headers.authorization !== `Bearer ${creds.token}`) return reject(401, 'Unauthorized', 'Unauthorized');
-    handleExecUpgrade(req, socket, head, new URL(req.url ?? '/', 'https://127.0.0.1'), exec, reject);
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    if (PORTFORWARD_PATH.test(url.pathname)) return handlePortForwardUpgrade(req, socket, head, url, exec, reject);
+    handleExecUpgrade(req, socket, head, url, exec, reject);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
