@@ -12,9 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gradeLive, gradeStatic } from '../../checkers/grade/index.ts';
 import { sourceText } from '../../checkers/lab/sources.ts';
-import { startLabCluster } from '../../runner/providers/local/lab-cluster.ts';
-import { down } from '../../runner/providers/local/lifecycle.ts';
-import { LocalProber } from '../../runner/providers/local/prober.ts';
+import { startLabCluster } from '../../runner/lab/cluster.ts';
+import { LocalProvider } from '../../runner/providers/local/provider.ts';
 import { LABS_ROOT, loadLab } from '../../runner/lab/load.ts';
 import { cannotRunCluster, cli } from './harness.ts';
 
@@ -32,13 +31,14 @@ const answers = [
 ];
 
 describe('postgres DNS-egress lab, graded live', { skip, timeout: 300_000 }, () => {
-  const prober = new LocalProber(NAME);
+  const provider = new LocalProvider();
+  const prober = provider.prober(NAME);
 
   before(async () => {
     process.env.FLATNET_STATE_DIR = mkdtempSync(join(tmpdir(), 'flatnet-pglab-'));
-    await startLabCluster(NAME, bundle, 0, { stage: () => {} });
+    await startLabCluster(provider, { name: NAME }, bundle, 0, () => {});
   });
-  after(() => down(NAME));
+  after(() => provider.destroy(NAME));
 
   for (const a of answers) {
     it(a.id, async () => {

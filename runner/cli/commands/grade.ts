@@ -11,9 +11,8 @@ import { findTask, gradeLive, gradeStatic, renderHuman, renderJson, renderJunit,
 import type { LabBundle, SourceText } from '../../../checkers/lab/sources.ts';
 import { substitute } from '../../../checkers/lab/params.ts';
 import { labDirById, loadLab } from '../../lab/load.ts';
-import { startLabCluster } from '../../providers/local/lab-cluster.ts';
-import { down } from '../../providers/local/lifecycle.ts';
-import { LocalProber } from '../../providers/local/prober.ts';
+import { startLabCluster } from '../../lab/cluster.ts';
+import { LocalProvider } from '../../providers/local/provider.ts';
 import type { Command } from '../command.ts';
 import { styleFor } from '../style.ts';
 
@@ -74,16 +73,17 @@ Exit status: 0 passed, 1 not passed, 2 invalid input.`,
 /** --live: a fresh local cluster in the task's start state, the answer applied and measured there, then gone. */
 async function gradeInThrowawayCluster(bundle: LabBundle, taskId: string | undefined, answer: SourceText, status: (line: string) => void): Promise<GradeResult> {
   const { index } = findTask(bundle, taskId);
+  const provider = new LocalProvider();
   const name = `grade-${randomBytes(3).toString('hex')}`;
-  const cleanup = () => void down(name);
+  const cleanup = () => void provider.destroy(name);
   process.once('SIGINT', cleanup);
   try {
-    await startLabCluster(name, bundle, index, { stage: (s) => status(` • ${s}`) });
+    await startLabCluster(provider, { name }, bundle, index, (e) => status(` • ${e.stage}`));
     status(' • Grading with real packets');
-    return await gradeLive(bundle, taskId, answer, new LocalProber(name));
+    return await gradeLive(bundle, taskId, answer, provider.prober(name));
   } finally {
     process.off('SIGINT', cleanup);
-    await down(name);
+    await provider.destroy(name);
   }
 }
 

@@ -27,9 +27,9 @@ const routes: Record<string, Handler> = {
     return { pid: t.running.pid, container: t.name, rootless: c.node.rootless };
   },
   'POST /exec': async (c, body) => {
-    const { namespace, name, argv, timeoutMs } = body as { namespace: string; name: string; argv: string[]; timeoutMs?: number };
+    const { namespace, name, argv, timeoutMs, input } = body as { namespace: string; name: string; argv: string[]; timeoutMs?: number; input?: string };
     const t = c.kubelet.container(namespace, name);
-    return c.runtime.execCollect(t.running, argv, timeoutMs ?? 10_000);
+    return c.runtime.execCollect(t.running, argv, timeoutMs ?? 10_000, input);
   },
   'POST /probe': async (c, body) => ({ results: await probeFlows(c, (body.flows ?? []) as LiveFlow[]) }),
   'GET /objects': (c, _b, url) => ({ objects: c.store.list(url.searchParams.get('resource') as never, url.searchParams.get('namespace') ?? undefined) }),
