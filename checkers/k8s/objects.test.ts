@@ -93,7 +93,7 @@ const cases: { name: string; yaml: string; message: string }[] = [
     name: 'an invalid label value',
     yaml: policy('  podSelector:\n    matchLabels:\n      app: "-web"'),
     message:
-      'flatnet: p.yaml:9: NetworkPolicy data/p: spec.podSelector.matchLabels.app: Invalid value: "-web": a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character (e.g. \'MyValue\',  or \'my_value\',  or \'12345\', regex used for validation is \'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\') — the API server would reject this object too; correct the field',
+      'flatnet: p.yaml:9: NetworkPolicy data/p: spec.podSelector.matchLabels: Invalid value: "-web": a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character (e.g. \'MyValue\',  or \'my_value\',  or \'12345\', regex used for validation is \'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\') — the API server would reject this object too; correct the field',
   },
   {
     name: 'a port out of range',

@@ -70,6 +70,25 @@ describe('kubectl explain, --validate and describe against the local cluster', {
     assert.equal(ignored.err, '');
   });
 
+  it('answers a new user\'s mistakes with the words a real cluster uses', () => {
+    const err = (args: string[], input?: string) => {
+      const r = kubectl(args, input);
+      assert.notEqual(r.code, 0, `${args.join(' ')} should fail`);
+      return r.err.trim();
+    };
+    assert.equal(err(['apply', '-f', '-'], 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n   labels: {}\n'), 'error: error parsing STDIN: error converting YAML to JSON: yaml: line 5: mapping values are not allowed in this context');
+    assert.equal(
+      err(['apply', '-f', '-'], 'apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec: {podSelector: {}}\n'),
+      'error: resource mapping not found for name: "p" namespace: "" from "STDIN": no matches for kind "NetworkPolicy" in version "extensions/v1beta1"\nensure CRDs are installed first',
+    );
+    const labelValue = 'a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character';
+    assert.equal(err(['apply', '-f', '-'], 'apiVersion: v1\nkind: Pod\nmetadata: {name: lab, labels: {app: "-web"}}\nspec: {containers: [{name: c, image: busybox}]}\n').split(' (e.g.')[0], `The Pod "lab" is invalid: metadata.labels: Invalid value: "-web": ${labelValue}`);
+    const dup = 'apiVersion: v1\nkind: Pod\nmetadata: {name: dup}\nspec: {containers: [{name: c, image: busybox, command: [sleep, "3600"]}]}\n';
+    assert.equal(kubectl(['create', '-f', '-'], dup).code, 0);
+    assert.equal(err(['create', '-f', '-'], dup), 'Error from server (AlreadyExists): error when creating "STDIN": pods "dup" already exists');
+    assert.match(err(['label', 'pod', 'dup', 'bad key=v']), /^The Pod "dup" is invalid: metadata\.labels: Invalid value: "bad key": name part must consist of alphanumeric characters/);
+  });
+
   it('reports a wrong value in the API server\'s words', () => {
     const r = kubectl(['apply', '-f', '-'], typo('v').replace('restartPolicyy: Never', 'restartPolicy: Sometimes'));
     assert.equal(r.err.trim(), 'The Pod "v" is invalid: spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"');

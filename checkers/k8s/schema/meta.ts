@@ -7,9 +7,10 @@ import { named, opaque } from './registry.ts';
 export const LabelsSchema = z
   .record(z.string(), z.string())
   .superRefine((labels, ctx) => {
+    // The API server names the map, not the key (ValidateLabels: field.Invalid(fldPath, ...)).
     for (const [k, v] of Object.entries(labels)) {
-      for (const m of labelKeyErrors(k)) report(ctx, [k], fieldError.invalid(k, m));
-      for (const m of labelValueErrors(v)) report(ctx, [k], fieldError.invalid(v, m));
+      for (const m of labelKeyErrors(k)) report(ctx, [], fieldError.invalid(k, m));
+      for (const m of labelValueErrors(v)) report(ctx, [], fieldError.invalid(v, m));
     }
   })
   .describe('Key/value pairs that selectors match on, e.g. app: web.');

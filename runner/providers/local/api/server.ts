@@ -59,6 +59,20 @@ async function handle(store: ObjectStore, creds: Credentials, logDir: string, re
     const log = LOG_PATH.exec(path);
     if (log) return serveLogs(store, logDir, decodeURIComponent(log[1]!), decodeURIComponent(log[2]!), url, res);
     if (path === '/openapi/v3') return send(res, 200, openapiRoot());
+    // OpenAPI v2 is only kubectl's fallback for kinds v3 does not describe: an empty document
+    // (no types) makes it skip client-side validation for them, as for any unknown type.
+    if (path === '/openapi/v2') {
+      if (accept.includes('protobuf')) {
+        res.writeHead(200, { 'content-type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'content-length': 0 });
+        return void res.end();
+      }
+      return send(res, 200, { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths: {}, definitions: {} });
+    }
+    // kubectl's validator looks for a CRD before it gives up on a kind it does not know; this
+    // cluster has none, and saying so lets kubectl report "no matches for kind" as a real one does.
+    if (path === '/apis/apiextensions.k8s.io/v1/customresourcedefinitions') {
+      return send(res, 200, { kind: 'CustomResourceDefinitionList', apiVersion: 'apiextensions.k8s.io/v1', metadata: { resourceVersion: store.resourceVersion }, items: [] });
+    }
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapiGroupVersion(path.slice('/openapi/v3/'.length));
       return doc ? send(res, 200, doc) : sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
