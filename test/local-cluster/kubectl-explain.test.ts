@@ -100,6 +100,9 @@ describe('kubectl explain, --validate and describe against the local cluster', {
     const np = kubectl(['describe', 'networkpolicy', 'allow-web']);
     assert.equal(np.code, 0, np.err);
     assert.match(np.out, /^ {2}PodSelector: +app=web\n {2}Allowing ingress traffic:\n {4}To Port: 80\/TCP\n {4}From:\n {6}PodSelector: role=client\n {2}Not affecting egress traffic\n {2}Policy Types: Ingress$/m);
+    const del = kubectl(['delete', 'networkpolicy', 'allow-web']);
+    assert.equal(del.out, 'networkpolicy.networking.k8s.io "allow-web" deleted\n', del.err);
+    assert.equal(kubectl(['get', 'netpol', 'allow-web']).err.trim(), 'Error from server (NotFound): networkpolicies.networking.k8s.io "allow-web" not found');
     await until('pod warned Running', () => /Running/.test(kubectl(['get', 'pod', 'warned']).out));
     const pod = kubectl(['describe', 'pod', 'warned']).out;
     assert.match(pod, /^Status:\s+Running$/m);
