@@ -137,3 +137,26 @@ export const labErrors = {
   wrongHint: (where: Where, task: string, wrong: string, want: string, got: string) =>
     new FlatnetError('WrongAnswerHint', `task ${task}: wrong answer "${wrong}" fails with hint ${got}, not ${want}`, where, 'reorder the checks (the first failing check\'s hint is returned) or correct the expected hint'),
 };
+
+/** Errors of the kind provider (runner/providers/kind): real kind clusters with Calico or Cilium. */
+export const kindErrors = {
+  toolMissing: (tool: string, why: string) =>
+    new FlatnetError('ToolMissing', `\`${tool}\` is not installed (or not on PATH): the kind provider runs it to ${why}`, {}, `install ${tool} (\`npx flatnet doctor --provider kind\` lists what the kind provider needs), or use the local provider`),
+  dockerUnavailable: (detail: string) =>
+    new FlatnetError('DockerUnavailable', `kind could not reach the Docker engine: ${detail}`, {}, 'start Docker (and check `docker info` works for this user), or use the local provider, which needs no Docker'),
+  toolFailed: (what: string, command: string, detail: string, fix: string) =>
+    new FlatnetError('KindStepFailed', `${what} failed: \`${command}\`: ${detail}`, {}, fix),
+  clusterExists: (cluster: string, name: string) =>
+    new FlatnetError('ClusterExists', `a kind cluster "${cluster}" already exists`, {}, `use it, or delete it first with \`npx flatnet cluster down --provider kind --name ${name}\``),
+  notRunning: (name: string) =>
+    new FlatnetError('ClusterNotRunning', `kind cluster "flatnet-${name}" does not exist (or this user did not create it)`, {}, `start it with \`npx flatnet cluster up --provider kind --name ${name}\``),
+  networkNotReady: (cni: string, seconds: number, stragglers: string, kubeconfig: string) =>
+    new FlatnetError(
+      'NetworkNotReady',
+      `the ${cni} network was not ready after ${seconds}s; still waiting for: ${stragglers}`,
+      {},
+      `look at them with \`kubectl --kubeconfig ${kubeconfig} describe pod -n NAMESPACE NAME\`; slow image pulls and low inotify limits are the usual causes (\`npx flatnet doctor --provider kind\`)`,
+    ),
+  podsNotReady: (seconds: number, stragglers: string, kubeconfig: string) =>
+    new FlatnetError('PodsNotReady', `pods not Ready after ${seconds}s: ${stragglers}`, {}, `look at them with \`kubectl --kubeconfig ${kubeconfig} describe pod -n NAMESPACE NAME\` (images, commands)`),
+};

@@ -16,6 +16,8 @@ export interface ClusterSpec {
   name: string;
   cni?: CniName;
   nodes?: number;
+  /** Images the cluster should hold before pods use them (a lab's); providers that need no registry ignore it. */
+  images?: string[];
 }
 
 /** One step of provisioning, for a real progress bar: `step` of `of`, with the stage's name. */

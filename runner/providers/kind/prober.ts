@@ -1,0 +1,112 @@
+/**
+ * @module
+ * A kind cluster as a LiveProber, through kubectl and the cluster's own kubeconfig: apply
+ * with `kubectl apply` (the API server's verdict), probes from inside the source pods
+ * (probe-script.ts), a lookup with the pod's own resolver (nslookup), a GET with curl,
+ * objects with `kubectl get -o json`, and reset by deleting what was applied.
+ */
+import { FlatnetError } from '../../../checkers/errors.ts';
+import type { LiveFlow, LiveProber, PodRef } from '../../../checkers/grade/index.ts';
+import { parseManifests } from '../../../checkers/k8s/manifests.ts';
+import type { ProbeResult } from '../../../checkers/truth-table.ts';
+import type { ExecResult } from '../provider.ts';
+import { parseProbeOutput, PROBE_SCRIPT, PROBE_TIMEOUT_S, probeArgs, type Planned } from './probe-script.ts';
+import type { List, PodJson } from './readiness.ts';
+import { tail, type Kubectl } from './tools.ts';
+
+/**
+ * After a policy change, how long a CNI takes to program it (estimate: Calico and Cilium do it
+ * in well under a second on an idle node; not yet measured on a real host — research §8).
+ */
+export const POLICY_SETTLE_MS = 1500;
+
+/** `kubectl exec`, with the line kubectl adds for a non-zero exit taken off stderr. */
+export async function kubectlExec(kubectl: Kubectl, pod: PodRef, argv: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  const args = ['exec', ...(opts.input !== undefined ? ['-i'] : []), '-n', pod.namespace, pod.name, '--', ...argv];
+  const r = await kubectl.run(args, { input: opts.input, timeoutMs: opts.timeoutMs ?? 60_000 });
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr.replace(/(^|\n)command terminated with exit code \d+\n?$/, '$1') };
+}
+
+export class KindProber implements LiveProber {
+  private readonly kubectl: Kubectl;
+  private readonly sctp: boolean;
+  private readonly settleMs: number;
+  /** Texts apply() applied, so reset() can delete exactly that. */
+  private readonly applied: string[] = [];
+
+  constructor(kubectl: Kubectl, opts: { sctp?: boolean; settleMs?: number } = {}) {
+    this.kubectl = kubectl;
+    this.sctp = opts.sctp ?? false;
+    this.settleMs = opts.settleMs ?? POLICY_SETTLE_MS;
+  }
+
+  async apply(text: string, file: string): Promise<{ ok: boolean; problems: string[] }> {
+    try {
+      parseManifests(text, file);
+    } catch (e) {
+      return { ok: false, problems: [e instanceof FlatnetError ? e.format() : String(e)] };
+    }
+    const r = await this.kubectl.run(['apply', '-f', '-'], { input: text, timeoutMs: 60_000 });
+    if (r.code !== 0) return { ok: false, problems: r.stderr.trim().split('\n').filter(Boolean) };
+    this.applied.push(text);
+    await new Promise((res) => setTimeout(res, this.settleMs));
+    return { ok: true, problems: [] };
+  }
+
+  async probe(flows: LiveFlow[]): Promise<ProbeResult[]> {
+    const out: ProbeResult[] = new Array(flows.length);
+    const pods = await this.kubectl.json<List<PodJson & { status?: { podIP?: string; podIPs?: { ip: string }[] } }>>(['get', 'pods', '--all-namespaces'], 'reading the pods');
+    const ipOf = new Map(pods.items.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.status?.podIP]));
+    const podIPs = new Set(pods.items.flatMap((p) => (p.status?.podIPs ?? []).map((x) => x.ip)));
+    const bySource = new Map<string, Planned[]>();
+    flows.forEach((flow, index) => {
+      const from = `${flow.from.namespace}/${flow.from.name}`;
+      const to = 'ip' in flow.to ? flow.to.ip : `${flow.to.namespace}/${flow.to.name}`;
+      const base = { from, to, port: flow.port, protocol: flow.protocol };
+      const ip = 'ip' in flow.to ? flow.to.ip : ipOf.get(to);
+      if (!ip) return void (out[index] = { ...base, allowed: null, reason: `${to} has no address (not running)` });
+      if (!podIPs.has(ip)) return void (out[index] = { ...base, allowed: null, reason: `${ip} is outside the cluster: flatnet never sends test traffic out of it` });
+      if (flow.protocol === 'SCTP' && !this.sctp) return void (out[index] = { ...base, allowed: null, reason: 'SCTP unsupported by this kernel' });
+      bySource.set(from, [...(bySource.get(from) ?? []), { index, flow, from, to, ip }]);
+    });
+    await Promise.all(
+      [...bySource.values()].map(async (list) => {
+        const r = await kubectlExec(this.kubectl, list[0]!.flow.from, ['sh', '-c', PROBE_SCRIPT, 'probe', ...probeArgs(list)], { timeoutMs: (PROBE_TIMEOUT_S + 30) * 1000 });
+        const failure = r.code !== 0 ? tail(r.stderr || r.stdout, 1) : undefined;
+        parseProbeOutput(list, r.stdout, failure).forEach((res, k) => (out[list[k]!.index] = res));
+      }),
+    );
+    return out;
+  }
+
+  async resolve(from: PodRef, name: string): Promise<{ addresses: string[] } | { error: string }> {
+    const r = await kubectlExec(this.kubectl, from, ['nslookup', name], { timeoutMs: 20_000 });
+    // busybox and bind nslookup both print the server first, then a blank line, then Name:/Address: per answer.
+    const answers = r.stdout.split(/\n\s*\n/).slice(1).join('\n');
+    const addresses = [...answers.matchAll(/^Address:\s+(\S+)$/gm)].map((m) => m[1]!);
+    if (addresses.length > 0) return { addresses };
+    const why = /can't find [^:]*: (\S+)/.exec(r.stdout + r.stderr)?.[1] ?? (/timed out/.test(r.stdout + r.stderr) ? 'timed out' : `exit ${r.code}`);
+    return { error: why };
+  }
+
+  async httpGet(from: PodRef, url: string): Promise<{ status: number } | { error: string }> {
+    const r = await kubectlExec(this.kubectl, from, ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '3', url], { timeoutMs: 20_000 });
+    const status = Number(r.stdout.trim());
+    if (status > 0) return { status };
+    return { error: r.code === 28 ? 'timed out (dropped)' : r.code === 7 ? 'connection refused' : r.code === 6 ? 'name not resolved' : `curl exit ${r.code}` };
+  }
+
+  async getObject(kind: string, namespace: string | undefined, name: string): Promise<Record<string, unknown> | undefined> {
+    const r = await this.kubectl.run(['get', kind, name, ...(namespace ? ['-n', namespace] : []), '--ignore-not-found', '-o', 'json'], { timeoutMs: 30_000 });
+    if (r.code !== 0) {
+      if (/doesn't have a resource type/.test(r.stderr)) return undefined;
+      throw new FlatnetError('KindStepFailed', `reading ${kind} ${name}: ${tail(r.stderr)}`, {}, 'check that the cluster is running (`npx flatnet cluster status --provider kind`)');
+    }
+    return r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : undefined;
+  }
+
+  async reset(): Promise<void> {
+    for (const text of this.applied.splice(0).reverse()) await this.kubectl.run(['delete', '-f', '-', '--ignore-not-found', '--wait=true'], { input: text, timeoutMs: 120_000 });
+    await new Promise((res) => setTimeout(res, this.settleMs));
+  }
+}
