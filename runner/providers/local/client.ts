@@ -12,7 +12,12 @@ import type { DaemonInfo } from './daemon.ts';
 export function daemonInfo(name: string): DaemonInfo | undefined {
   const path = join(clusterDir(name), 'daemon.json');
   if (!existsSync(path)) return undefined;
-  const info = JSON.parse(readFileSync(path, 'utf8')) as DaemonInfo;
+  let info: DaemonInfo;
+  try {
+    info = JSON.parse(readFileSync(path, 'utf8')) as DaemonInfo;
+  } catch {
+    return undefined; // written by an older daemon that did not rename it into place: not there yet
+  }
   return isAlive(info.pid) ? info : undefined;
 }
 

@@ -5,7 +5,7 @@
  * to. Ordered start-up actions, and on SIGTERM an orderly stop; on SIGKILL the node dies
  * with it (see sandbox.ts).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installConfig, type NetworkConfig, type Subnet } from './cni.ts';
 import { MTU, NODE_IP, NODE_POD_CIDR, clusterDir, nodeName } from './config.ts';
@@ -124,7 +124,9 @@ export async function runDaemon(name: string): Promise<void> {
   }, logDir);
   const kubeconfig = writeKubeconfig(dir, name, api.port, creds);
   const info: DaemonInfo = { name, pid: process.pid, nodePid: sandbox.pid, rootless, socket, apiPort: api.port, kubeconfig, startedAt: new Date().toISOString() };
-  writeFileSync(join(dir, 'daemon.json'), JSON.stringify(info, null, 2));
+  // Written whole, then renamed: `cluster up` polls this file and must never read half of it.
+  writeFileSync(join(dir, 'daemon.json.tmp'), JSON.stringify(info, null, 2));
+  renameSync(join(dir, 'daemon.json.tmp'), join(dir, 'daemon.json'));
 
   await untilDnsReady(store);
   debug('coredns ready');
