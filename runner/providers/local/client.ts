@@ -51,8 +51,9 @@ export function callSocket<T>(socket: string, method: 'GET' | 'POST', path: stri
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const json = JSON.parse(Buffer.concat(chunks).toString() || '{}') as T & { error?: { code: string; message: string; fix?: string } };
-        if (json.error) reject(new FlatnetError(json.error.code, json.error.message, {}, json.error.fix));
+        const json = JSON.parse(Buffer.concat(chunks).toString() || '{}') as T & { error?: { code: string; message: string; fix?: string } | string | null };
+        // A failure is {error: {code, message}}; some answers carry a plain `error` string of their own (/settle).
+        if (json.error && typeof json.error === 'object') reject(new FlatnetError(json.error.code, json.error.message, {}, json.error.fix));
         else resolve(json);
       });
     });

@@ -32,7 +32,10 @@ export function applyObjects(c: Cluster, objects: KObject[]): { lines: string[] 
       continue;
     }
     // Pods are immutable beyond labels and annotations in this cluster, as (almost) in Kubernetes.
-    const next = { ...existing, ...admitted, metadata: { ...existing.metadata, labels: admitted.metadata.labels, annotations: admitted.metadata.annotations }, status: existing.status };
+    const next: KObject = { ...existing, ...admitted, metadata: { ...existing.metadata, labels: admitted.metadata.labels, annotations: admitted.metadata.annotations } };
+    // The status stays the system's; a kind without one must not get a `status` key (strict decoding would refuse it).
+    if (existing.status === undefined) delete next.status;
+    else next.status = existing.status;
     if (resource === 'pods') next.spec = existing.spec;
     if (JSON.stringify(strip(existing)) === JSON.stringify(strip(next))) {
       lines.push(`${name} unchanged`);
