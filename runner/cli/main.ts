@@ -9,8 +9,9 @@ import { labCommand } from './commands/lab.ts';
 import { reachCommand } from './commands/reach.ts';
 import { clusterCommand } from './commands/cluster.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { serveCommand } from './commands/serve.ts';
 
-const commands: Command[] = [reachCommand, labCommand, gradeCommand, clusterCommand, doctorCommand];
+const commands: Command[] = [reachCommand, labCommand, gradeCommand, clusterCommand, serveCommand, doctorCommand];
 
 const stdio: IO = {
   out: (t) => process.stdout.write(`${t}\n`),

@@ -1,0 +1,66 @@
+/**
+ * @module
+ * `flatnet serve`: the runner — lab sessions, terminals and live grading over HTTP and
+ * WebSocket (runner/server/http.ts), on the local provider.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FlatnetError } from '../../../checkers/errors.ts';
+import { labDirById, loadLab } from '../../lab/load.ts';
+import { LocalProvider } from '../../providers/local/provider.ts';
+import { startServer } from '../../server/http.ts';
+import { SessionManager } from '../../server/sessions.ts';
+import type { Command } from '../command.ts';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run the lab runner: sessions, terminals and live grading over HTTP',
+  usage: `flatnet serve [--port P] [--host H] [--max-sessions N] [--idle-minutes M] [--allow-origin URL]...
+
+Serves the runner's API (sessions, their terminals over WebSocket, live grading) and
+/healthz, /metrics. Sessions run on the local provider; each gets its own cluster.
+
+  --port            port to listen on (default 8420; 0 picks a free one)
+  --host            address to listen on (default 127.0.0.1)
+  --max-sessions    sessions at once (default 20)
+  --idle-minutes    end a session nobody used for this long (default 30)
+  --allow-origin    a web origin besides this server's own that may call the API`,
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', default: '8420' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'max-sessions': { type: 'string', default: '20' },
+        'idle-minutes': { type: 'string', default: '30' },
+        'allow-origin': { type: 'string', multiple: true, default: [] },
+      },
+      strict: true,
+    });
+    const number = (name: string, v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new FlatnetError('BadArguments', `--${name} ${v}: expected a whole number`, {}, `e.g. --${name} 8420`);
+      return n;
+    };
+    const sessions = new SessionManager({
+      provider: new LocalProvider(),
+      root: mkdtempSync(join(tmpdir(), 'flatnet-sessions-')),
+      loadLab: (id) => loadLab(labDirById(id)),
+      idleMs: number('idle-minutes', values['idle-minutes']) * 60_000,
+      maxMs: 4 * 60 * 60_000,
+      maxSessions: number('max-sessions', values['max-sessions']),
+    });
+    const { url, server } = await startServer({ sessions, allowedOrigins: values['allow-origin'] }, number('port', values.port), values.host);
+    io.err(`flatnet: serving on ${url}`);
+    const stop = async () => {
+      server.close();
+      await sessions.close(); // every session's cluster goes with the server
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+    return new Promise<number>(() => {});
+  },
+};

@@ -1,0 +1,173 @@
+/**
+ * @module
+ * Lab sessions: "Start lab" → a cluster in the task's start state (with progress events a
+ * progress bar can show) → a terminal with a kubeconfig for that cluster only → live grading
+ * → gone, when the learner leaves or a time limit passes. Each session has an unguessable
+ * token; nothing of one session is reachable with another's.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FlatnetError } from '../../checkers/errors.ts';
+import { findTask, gradeLive, type GradeResult } from '../../checkers/grade/index.ts';
+import type { LabBundle } from '../../checkers/lab/sources.ts';
+import { startLabCluster } from '../lab/cluster.ts';
+import type { ProgressEvent, Provider } from '../providers/provider.ts';
+import { Terminal } from './terminal.ts';
+
+export type SessionState = 'provisioning' | 'ready' | 'failed' | 'ended';
+
+export type SessionEvent = ({ type: 'progress' } & ProgressEvent) | { type: 'ready'; ms: number } | { type: 'failed'; message: string } | { type: 'ended'; reason: string };
+
+export interface SessionOptions {
+  provider: Provider;
+  /** Where session homes live (one folder per session, removed with it). */
+  root: string;
+  loadLab: (id: string) => LabBundle;
+  /** No client for this long ends a session. */
+  idleMs: number;
+  /** No session lives longer than this. */
+  maxMs: number;
+  maxSessions: number;
+}
+
+export class Session {
+  readonly id = randomBytes(8).toString('hex');
+  readonly token = randomBytes(24).toString('base64url');
+  readonly cluster = `s-${this.id.slice(0, 10)}`;
+  readonly createdAt = Date.now();
+  lastSeen = Date.now();
+  state: SessionState = 'provisioning';
+  readyMs: number | undefined;
+  readonly events: SessionEvent[] = [];
+  private readonly listeners = new Set<(e: SessionEvent) => void>();
+  terminal: Terminal | undefined;
+  readonly lab: LabBundle;
+  readonly taskIndex: number;
+  readonly home: string;
+
+  constructor(lab: LabBundle, taskIndex: number, home: string) {
+    this.lab = lab;
+    this.taskIndex = taskIndex;
+    this.home = home;
+  }
+
+  emit(e: SessionEvent): void {
+    this.events.push(e);
+    for (const l of this.listeners) l(e);
+  }
+
+  /** Every event so far, then each new one; returns how to stop listening. */
+  follow(fn: (e: SessionEvent) => void): () => void {
+    for (const e of this.events) fn(e);
+    this.listeners.add(fn);
+    return () => void this.listeners.delete(fn);
+  }
+}
+
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>();
+  private readonly opts: SessionOptions;
+  private readonly reaper: NodeJS.Timeout;
+  /** For /metrics: how long sessions took to become ready, and how many failed. */
+  readonly readyTimes: number[] = [];
+  failures = 0;
+
+  constructor(opts: SessionOptions) {
+    this.opts = opts;
+    this.reaper = setInterval(() => void this.reap(), 1000);
+    this.reaper.unref();
+  }
+
+  get all(): Session[] {
+    return [...this.sessions.values()];
+  }
+
+  /** Starts provisioning and returns at once; progress arrives as events. */
+  create(labId: string, taskId?: string): Session {
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(labId)) throw new FlatnetError('BadLabId', `"${labId}" is not a lab id`, {}, 'use the id of a lab under labs/');
+    if (this.sessions.size >= this.opts.maxSessions) throw new FlatnetError('TooManySessions', `this server runs ${this.opts.maxSessions} sessions at most`, {}, 'end a session, or try again later');
+    const bundle = this.opts.loadLab(labId);
+    const { index } = findTask(bundle, taskId ?? bundle.lab.tasks[0]?.id);
+    const s = new Session(bundle, index, '');
+    (s as { home: string }).home = join(this.opts.root, s.id);
+    mkdirSync(join(s.home, '.kube'), { recursive: true, mode: 0o700 });
+    this.sessions.set(s.id, s);
+    void this.provision(s);
+    return s;
+  }
+
+  private async provision(s: Session): Promise<void> {
+    const t0 = performance.now();
+    try {
+      await startLabCluster(this.opts.provider, { name: s.cluster }, s.lab, s.taskIndex, (e) => s.emit({ type: 'progress', ...e }));
+      if (s.state === 'ended') return void (await this.opts.provider.destroy(s.cluster));
+      copyFileSync(this.opts.provider.kubeconfig(s.cluster), join(s.home, '.kube', 'config'));
+      writeFileSync(join(s.home, '.bashrc'), 'PS1="learner@${FLATNET_LAB}:\\w$ "\n');
+      s.state = 'ready';
+      s.readyMs = performance.now() - t0;
+      this.readyTimes.push(s.readyMs);
+      s.emit({ type: 'ready', ms: Math.round(s.readyMs) });
+    } catch (e) {
+      this.failures++;
+      s.state = 'failed';
+      s.emit({ type: 'failed', message: e instanceof FlatnetError ? e.format() : String(e) });
+      await this.opts.provider.destroy(s.cluster).catch(() => undefined);
+    }
+  }
+
+  /** The session, if `token` is its token (compared in constant time). */
+  get(id: string, token: string | undefined): Session | undefined {
+    const s = this.sessions.get(id);
+    if (!s || token === undefined) return undefined;
+    const a = Buffer.from(s.token);
+    const b = Buffer.from(token);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+    s.lastSeen = Date.now();
+    return s;
+  }
+
+  /** The learner's shell: a kubeconfig for this cluster only, in a home of its own. */
+  async terminal(s: Session): Promise<Terminal> {
+    if (s.state !== 'ready') throw new FlatnetError('NotReady', `session ${s.id} is ${s.state}`, {}, 'wait for the ready event');
+    if (!s.terminal || s.terminal.exited) {
+      s.terminal = await Terminal.start({
+        argv: ['bash', '--rcfile', join(s.home, '.bashrc'), '-i'],
+        cwd: s.home,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: s.home, KUBECONFIG: join(s.home, '.kube', 'config'), KUBECACHEDIR: join(s.home, '.kube', 'cache'), TERM: 'xterm-256color', LANG: 'C.UTF-8', FLATNET_LAB: s.lab.lab.id },
+      });
+    }
+    return s.terminal;
+  }
+
+  /** Grades an answer live in the session's cluster (it stays applied, as after kubectl apply). */
+  grade(s: Session, answer: string, taskId?: string): Promise<GradeResult> {
+    if (s.state !== 'ready') throw new FlatnetError('NotReady', `session ${s.id} is ${s.state}`, {}, 'wait for the ready event');
+    return gradeLive(s.lab, taskId ?? s.lab.lab.tasks[s.taskIndex]!.id, { text: answer, file: 'answer.yaml', lineOffset: 0 }, this.opts.provider.prober(s.cluster));
+  }
+
+  async end(s: Session, reason: string): Promise<void> {
+    if (s.state === 'ended') return;
+    const wasProvisioning = s.state === 'provisioning';
+    s.state = 'ended';
+    this.sessions.delete(s.id);
+    s.terminal?.kill();
+    s.emit({ type: 'ended', reason });
+    rmSync(s.home, { recursive: true, force: true });
+    // A session still provisioning is destroyed when its provisioning returns.
+    if (!wasProvisioning) await this.opts.provider.destroy(s.cluster).catch(() => undefined);
+  }
+
+  private async reap(): Promise<void> {
+    const now = Date.now();
+    for (const s of this.all) {
+      if (now - s.createdAt > this.opts.maxMs) await this.end(s, 'the session reached its time limit');
+      else if (now - s.lastSeen > this.opts.idleMs && s.state !== 'provisioning') await this.end(s, 'the session was idle too long');
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.reaper);
+    await Promise.all(this.all.map((s) => this.end(s, 'the server stopped')));
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The runner, end to end with real parts: a real HTTP server, real local clusters, a real shell
+ * on a pseudo-terminal. A session is created and followed to ready through its progress events;
+ * `kubectl get pods -A` typed into its terminal answers from its own cluster; a reconnect finds
+ * the shell as it was; the postgres lab is graded live through the API (reference passes, a
+ * wrong answer fails with its hint); a bad Origin, a wrong token and another session's token
+ * are refused; ending the session removes its cluster and its home.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { substitute } from '../../checkers/lab/params.ts';
+import { LocalProvider } from '../../runner/providers/local/provider.ts';
+import { LABS_ROOT, labDirById, loadLab } from '../../runner/lab/load.ts';
+import { startServer } from '../../runner/server/http.ts';
+import { SessionManager } from '../../runner/server/sessions.ts';
+import { cannotRunCluster, until } from '../local-cluster/harness.ts';
+
+const skip = cannotRunCluster();
+if (skip) console.log(`# skipped: ${skip}`);
+
+const LAB = 'netpol-postgres-dns-egress';
+
+describe('flatnet serve: sessions, terminal, live grading', { skip, timeout: 300_000 }, () => {
+  let sessions: SessionManager;
+  let base = '';
+  let close: () => void = () => {};
+  const provider = new LocalProvider();
+
+  before(async () => {
+    process.env.FLATNET_STATE_DIR = mkdtempSync(join(tmpdir(), 'flatnet-serve-'));
+    sessions = new SessionManager({ provider, root: mkdtempSync(join(tmpdir(), 'flatnet-homes-')), loadLab: (id) => loadLab(labDirById(id)), idleMs: 600_000, maxMs: 600_000, maxSessions: 3 });
+    const { server, url } = await startServer({ sessions }, 0);
+    base = url;
+    close = () => server.close();
+  });
+  after(async () => {
+    await sessions.close();
+    close();
+  });
+
+  const api = async (method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const r = await fetch(`${base}${path}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
+    return { status: r.status, body: (r.headers.get('content-type')?.startsWith('application/json') ? await r.json() : await r.text()) as Record<string, unknown> };
+  };
+  /** Reads the session's Server-Sent Events until one of `until` arrives. */
+  const follow = async (id: string, token: string, stop: string[]) => {
+    const r = await fetch(`${base}/api/sessions/${id}/events?token=${token}`);
+    const reader = r.body!.getReader();
+    const seen: { type: string; [k: string]: unknown }[] = [];
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += Buffer.from(value).toString();
+      let i;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const data = /^data: (.*)$/m.exec(buf.slice(0, i))?.[1];
+        buf = buf.slice(i + 2);
+        if (data) seen.push(JSON.parse(data));
+      }
+      if (seen.some((e) => stop.includes(e.type))) break;
+    }
+    await reader.cancel();
+    return seen;
+  };
+  const terminal = (id: string, token: string, origin = base) =>
+    new Promise<{ ws: WebSocket; screen: () => string }>((resolve, reject) => {
+      const ws = new WebSocket(`${base.replace('http', 'ws')}/api/sessions/${id}/terminal?token=${token}`, { headers: { origin } });
+      let screen = '';
+      ws.on('message', (d: Buffer) => (screen += d.toString()));
+      ws.on('open', () => resolve({ ws, screen: () => screen }));
+      ws.on('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
+      ws.on('error', reject);
+    });
+
+  let id = '';
+  let token = '';
+
+  it('creates a session and streams its progress to ready', async () => {
+    const r = await api('POST', '/api/sessions', undefined, { lab: LAB });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    id = String(r.body.id);
+    token = String(r.body.token);
+    assert.match(token, /^[\w-]{32}$/);
+    const events = await follow(id, token, ['ready', 'failed']);
+    assert.equal(events.at(-1)!.type, 'ready', JSON.stringify(events));
+    const stages = events.filter((e) => e.type === 'progress').map((e) => e.stage);
+    assert.ok(stages.includes('Starting CoreDNS') && stages.includes('Setting up the lab'), stages.join(', '));
+    const health = await api('GET', '/healthz');
+    assert.deepEqual(health.body, { ok: true, sessions: 1 });
+    assert.match(String((await api('GET', '/metrics')).body), /^flatnet_sessions\{state="ready"\} 1$/m);
+  });
+
+  it('gives a terminal in which kubectl talks to this session\'s cluster, and a reconnect keeps it', async () => {
+    const t = await terminal(id, token);
+    t.ws.send(JSON.stringify({ type: 'resize', cols: 120, rows: 40 }));
+    t.ws.send(JSON.stringify({ type: 'input', data: 'kubectl get pods -A; stty size\r' }));
+    await until('kubectl output', () => /^data\s+postgres\s+1\/1\s+Running/m.test(t.screen()) && /^40 120\r?$/m.test(t.screen()), 30_000);
+    assert.match(t.screen(), /^kube-system\s+coredns-/m);
+    t.ws.close();
+    const again = await terminal(id, token);
+    await until('the scrollback on reconnect', () => again.screen().includes('postgres'), 5_000);
+    again.ws.send(JSON.stringify({ type: 'input', data: 'echo $KUBECONFIG\r' }));
+    await until('the same shell', () => again.screen().includes(join(sessions.all[0]!.home, '.kube', 'config')), 10_000);
+    again.ws.close();
+  });
+
+  it('grades live through the API: the reference passes, a wrong answer fails with its hint', async () => {
+    const dir = join(LABS_ROOT, LAB);
+    // The lab's own answers are templates (${ns}); a learner's answer is plain YAML.
+    const values = loadLab(dir).values;
+    const answer = (file: string) => substitute(readFileSync(join(dir, file), 'utf8'), values).text;
+    const pass = await api('POST', `/api/sessions/${id}/grade`, token, { answer: answer('solution/postgres-policy.yaml') });
+    assert.equal(pass.status, 200, JSON.stringify(pass.body));
+    assert.deepEqual([pass.body.mode, pass.body.passed], ['live', true]);
+    const wrong = await api('POST', `/api/sessions/${id}/grade`, token, { answer: answer('wrong/seed-udp-only.yaml') });
+    assert.deepEqual([wrong.body.passed, wrong.body.hint], [false, 'dns-tcp'], JSON.stringify(wrong.body).slice(0, 400));
+  });
+
+  it('refuses a foreign Origin, a wrong token, another session\'s token, and non-JSON writes', async () => {
+    await assert.rejects(terminal(id, token, 'https://evil.example'), /refused: 403/);
+    await assert.rejects(terminal(id, 'x'.repeat(32)), /refused: 401/);
+    assert.equal((await api('POST', '/api/sessions', undefined, { lab: LAB }, { origin: 'https://evil.example' })).status, 403);
+    assert.equal((await api('POST', `/api/sessions/${id}/grade`, 'nope', { answer: '' })).status, 401);
+    const other = await api('POST', '/api/sessions', undefined, { lab: LAB });
+    assert.equal((await api('DELETE', `/api/sessions/${id}`, String(other.body.token))).status, 401);
+    await api('DELETE', `/api/sessions/${other.body.id}`, String(other.body.token));
+    const form = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'lab=x' });
+    assert.equal(form.status, 400);
+    assert.equal((await api('POST', '/api/sessions', undefined, { lab: '../../etc' })).status, 400);
+  });
+
+  it('ending a session removes its cluster and its home', async () => {
+    const s = sessions.all.find((x) => x.id === id)!;
+    const { home, cluster } = s;
+    const r = await api('DELETE', `/api/sessions/${id}`, token);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(await provider.status(cluster), 'missing');
+    assert.equal(existsSync(home), false);
+    assert.equal((await api('GET', `/api/sessions/${id}/events`, token)).status, 401);
+  });
+});
