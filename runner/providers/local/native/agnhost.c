@@ -13,6 +13,11 @@
  *       codes: 0 connected / answered, 7 refused (the packet got through), 28 timed out
  *       (dropped), 1 anything else. UDP port 53 gets a real DNS query.
  *
+ *   agnhost connect HOST:PORT [--timeout=1s] [--protocol=tcp|udp]
+ *       Upstream's `connect`, as the netpol e2e tests (and the kind provider's probes) call it:
+ *       exit 0 when connected (UDP: answered), else exit 1 with TIMEOUT, REFUSED, DNS or
+ *       OTHER on stderr. HOST is an IP address ([v6]:port for IPv6).
+ *
  * Built on first use with the host's C compiler (see rootfs.ts); pure POSIX + epoll.
  */
 #define _GNU_SOURCE
@@ -22,6 +27,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -261,9 +267,68 @@ static int probe(int argc, char **argv) {
   return 0;
 }
 
+/* ---------- connect (upstream's, for kubectl exec probes) ---------- */
+
+/* Go durations as the e2e tests write them: 1s, 500ms, 2m; 0 or none means no limit (capped at 60 s). */
+static int duration_ms(const char *d) {
+  char *end;
+  double v = strtod(d, &end);
+  if (!strcmp(end, "ms")) return (int)v;
+  if (!strcmp(end, "m")) return (int)(v * 60000);
+  return (int)(v * 1000);
+}
+
+static int connect_cmd(int argc, char **argv) {
+  const char *dest = NULL, *proto = "tcp";
+  int timeout = 0;
+  for (int i = 2; i < argc; i++) {
+    if (!strncmp(argv[i], "--timeout=", 10)) timeout = duration_ms(argv[i] + 10);
+    else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) timeout = duration_ms(argv[++i]);
+    else if (!strncmp(argv[i], "--protocol=", 11)) proto = argv[i] + 11;
+    else if (!strcmp(argv[i], "--protocol") && i + 1 < argc) proto = argv[++i];
+    else if (argv[i][0] != '-') dest = argv[i];
+  }
+  if (timeout <= 0 || timeout > 60000) timeout = 60000;
+  int udp = !strcmp(proto, "udp");
+  if (!dest || (!udp && strcmp(proto, "tcp"))) { fprintf(stderr, "UNKNOWN: usage: agnhost connect HOST:PORT [--timeout=1s] [--protocol=tcp|udp]\n"); return 1; }
+  char ip[64];
+  const char *colon = strrchr(dest, ':');
+  size_t n = colon ? (size_t)(colon - dest) : 0;
+  if (!colon || n == 0 || n >= sizeof ip) { fprintf(stderr, "UNKNOWN: address %s: missing port in address\n", dest); return 1; }
+  if (dest[0] == '[' && dest[n - 1] == ']') { memcpy(ip, dest + 1, n - 2); ip[n - 2] = 0; }
+  else { memcpy(ip, dest, n); ip[n] = 0; }
+  struct sockaddr_storage ss;
+  socklen_t len;
+  int fam = sockaddr_of(ip, atoi(colon + 1), &ss, &len);
+  if (fam < 0) { fprintf(stderr, "DNS: lookup %s: not an IP address (this agnhost resolves no names)\n", ip); return 1; }
+  int fd = socket(fam, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+  if (fd < 0) { fprintf(stderr, "OTHER: socket: %s\n", strerror(errno)); return 1; }
+  nonblock(fd);
+  int r = connect(fd, (struct sockaddr *)&ss, len);
+  if (r < 0 && errno != EINPROGRESS) { fprintf(stderr, errno == ECONNREFUSED ? "REFUSED\n" : "OTHER: dial: %s\n", strerror(errno)); return 1; }
+  if (udp) send(fd, "hostname\n", 9, 0);
+  struct pollfd pfd = {.fd = fd, .events = udp ? POLLIN : POLLOUT};
+  if (poll(&pfd, 1, timeout) == 0) { fprintf(stderr, udp ? "TIMEOUT: read udp %s: i/o timeout\n" : "TIMEOUT\n", dest); return 1; }
+  int err = 0;
+  socklen_t el = sizeof err;
+  getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+  if (udp && !err) {
+    char buf[1024];
+    ssize_t got = recv(fd, buf, sizeof buf, 0);
+    if (got > 0) return 0;
+    err = got < 0 ? errno : 0;
+    if (!err) { fprintf(stderr, "OTHER: No data received from the server. Cannot guarantee the server received the request.\n"); return 1; }
+  }
+  if (!err) return 0;
+  if (err == ECONNREFUSED) fprintf(stderr, udp ? "REFUSED: read udp %s: connection refused\n" : "REFUSED\n", dest);
+  else fprintf(stderr, "OTHER: dial %s: %s\n", dest, strerror(err));
+  return 1;
+}
+
 int main(int argc, char **argv) {
   gethostname(host, sizeof host - 1);
   const char *cmd = argc > 1 ? argv[1] : "serve";
   if (!strcmp(cmd, "probe")) return probe(argc, argv);
+  if (!strcmp(cmd, "connect")) return connect_cmd(argc, argv);
   serve(argc, argv);
 }
