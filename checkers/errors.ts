@@ -160,3 +160,14 @@ export const kindErrors = {
   podsNotReady: (seconds: number, stragglers: string, kubeconfig: string) =>
     new FlatnetError('PodsNotReady', `pods not Ready after ${seconds}s: ${stragglers}`, {}, `look at them with \`kubectl --kubeconfig ${kubeconfig} describe pod -n NAMESPACE NAME\` (images, commands)`),
 };
+
+/** Labs whose answer differs between the CNIs they allow. */
+export const cniErrors = {
+  ipBlockOnPods: (where: Where, task: string, answer: string, detail: string) =>
+    new FlatnetError(
+      'CiliumIpBlock',
+      `task ${task}: the ${answer} passes only because an ipBlock matches pod traffic, which Cilium does not do (it fails ${detail} there); the lab allows Cilium (requires.cni)`,
+      where,
+      'select those pods with podSelector/namespaceSelector instead of ipBlock, or set requires.cni: calico',
+    ),
+};

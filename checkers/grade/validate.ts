@@ -2,15 +2,18 @@
  * @module
  * `flatnet lab validate`, minus the file I/O: a lab is valid when its lint is clean and,
  * in every parameter variant, each task's starter fails, its reference passes and every
- * known-wrong answer fails with the hint it names.
+ * known-wrong answer fails with the hint it names. A lab that allows Cilium (requires.cni any or
+ * cilium) must also pass as Cilium reads ipBlock (cilium.ts): not matching pod traffic.
  */
-import { FlatnetError, labErrors, type Where } from '../errors.ts';
+import { cniErrors, FlatnetError, labErrors, type Where } from '../errors.ts';
 import type { FieldPath } from '../k8s/manifests.ts';
 import { fieldPath } from '../k8s/objects.ts';
 import type { LabBundle } from '../lab/sources.ts';
 import { sourceText } from '../lab/sources.ts';
-import { gradeStatic } from './grade.ts';
+import { ciliumView } from './cilium.ts';
+import { gradeStatic, startLayers } from './grade.ts';
 import { lintLab } from './lint.ts';
+import { buildWorld } from './world.ts';
 
 export interface Validation {
   lab: string;
@@ -45,9 +48,20 @@ function gradeAnswers(bundle: LabBundle, several: boolean): FlatnetError[] {
   const variant = several ? ` [params ${Object.entries(bundle.values).map(([k, v]) => `${k}=${v}`).join(' ')}]` : '';
   const at = (path: FieldPath): Where => ({ file: bundle.file, line: bundle.lineOf(path), field: fieldPath(path) });
   bundle.lab.tasks.forEach((task, ti) => {
-    const grade = (path: FieldPath) => {
+    const source = (path: FieldPath) => {
       const src = path.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], bundle.lab);
-      return gradeStatic(bundle, task.id, sourceText(bundle, src as Parameters<typeof sourceText>[1], path));
+      return sourceText(bundle, src as Parameters<typeof sourceText>[1], path);
+    };
+    const grade = (path: FieldPath) => gradeStatic(bundle, task.id, source(path));
+    // A lab that allows Cilium must not need ipBlock to match pods: grade its correct answers as Cilium reads them.
+    const onCilium = (path: FieldPath, what: string) => {
+      if (bundle.lab.requires.cni === 'calico') return;
+      const text = source(path);
+      const podIPs = [...buildWorld(startLayers(bundle, ti)).cluster.podByIP.keys()];
+      const view = ciliumView(text.text, podIPs);
+      if (!view.changed) return;
+      const r = gradeStatic(bundle, task.id, { ...text, text: view.text });
+      if (!r.passed) out.push(cniErrors.ipBlockOnPods(at(path), task.id + variant, what, r.checks.filter((c) => !c.passed).map((c) => `check ${c.id}`).join(', ')));
     };
     const tryGrade = (path: FieldPath) => {
       try {
@@ -67,6 +81,7 @@ function gradeAnswers(bundle: LabBundle, several: boolean): FlatnetError[] {
       const detail = failed.map((c) => `check ${c.id} (${c.observed}: ${c.explanation})`).join('; ');
       out.push(labErrors.referenceFails(at([...tpath, 'reference']), task.id + variant, detail));
     }
+    if (reference?.passed) onCilium([...tpath, 'reference'], 'reference');
     task.accepted.forEach((a, ai) => {
       const path = [...tpath, 'accepted', ai];
       const r = tryGrade(path);
@@ -74,6 +89,7 @@ function gradeAnswers(bundle: LabBundle, several: boolean): FlatnetError[] {
         const failed = r.checks.filter((c) => !c.passed);
         out.push(labErrors.acceptedFails(at(path), task.id + variant, a.id, failed.map((c) => `check ${c.id} (${c.observed}: ${c.explanation})`).join('; ')));
       }
+      if (r?.passed) onCilium(path, `accepted answer "${a.id}"`);
     });
     task.wrong.forEach((w, wi) => {
       const path = [...tpath, 'wrong', wi];
