@@ -9,10 +9,11 @@ import { call, daemonInfo, notRunning } from '../../providers/local/client.ts';
 import { runDaemon } from '../../providers/local/daemon.ts';
 import { down, downAll, list, up } from '../../providers/local/lifecycle.ts';
 import { enterContainer } from '../../providers/local/pods/runtime.ts';
+import { chooseProvider } from '../../providers/choose.ts';
 import { readInputs } from '../inputs.ts';
 import type { Command, IO } from '../command.ts';
 
-const USAGE = `flatnet cluster <subcommand> [--name NAME]
+const USAGE = `flatnet cluster <subcommand> [--name NAME] [--provider local|kind]
 
   up                       start a cluster (default name: flatnet) and wait until it is ready
   down [--all]             stop a cluster and delete its state; --all also removes leftovers of crashed clusters
@@ -23,7 +24,12 @@ const USAGE = `flatnet cluster <subcommand> [--name NAME]
                            run a command in a pod's container
   shell node               a shell on the cluster's node (ip a, iptables-save, cat /etc/cni/net.d/*, tcpdump -i any)
 
-The cluster is made of real Linux parts inside its own namespaces (docs/0001-local-cluster.md).`;
+The cluster is made of real Linux parts inside its own namespaces (docs/0001-local-cluster.md).
+
+--provider kind: a real kind cluster (Docker) instead, for up, down [--all], status and kubeconfig:
+  up --provider kind [--cni calico|cilium|kindnet] [--nodes N]
+                           kind cluster flatnet-NAME with that CNI (default calico), ready when
+                           the CNI's pods and CoreDNS are; \`npx flatnet doctor --provider kind\` first`;
 
 export const clusterCommand: Command = {
   name: 'cluster',
@@ -43,10 +49,14 @@ export const clusterCommand: Command = {
         container: { type: 'string', short: 'c' },
         stdin: { type: 'boolean', short: 'i', default: false },
         tty: { type: 'boolean', short: 't', default: false },
+        provider: { type: 'string', default: 'local' },
+        cni: { type: 'string' },
+        nodes: { type: 'string' },
       },
       allowPositionals: true,
     });
     const name = values.name;
+    if (values.provider !== 'local' || values.cni !== undefined || values.nodes !== undefined) return kindCluster(sub, name, values, io);
     switch (sub) {
       case '__daemon':
         await runDaemon(name);
@@ -94,6 +104,39 @@ export const clusterCommand: Command = {
     }
   },
 };
+
+async function kindCluster(sub: string | undefined, name: string, values: { provider: string; cni?: string; nodes?: string; all: boolean }, io: IO): Promise<number> {
+  const { provider, cni } = chooseProvider(values.provider, values.cni);
+  switch (sub) {
+    case 'up': {
+      const nodes = values.nodes === undefined ? undefined : Number(values.nodes);
+      io.err(`Creating ${provider.name} cluster "${name}"${cni ? ` with ${cni}` : ''} ...`);
+      const t0 = performance.now();
+      const info = await provider.create({ name, ...(cni ? { cni } : {}), ...(nodes !== undefined ? { nodes } : {}) }, (e) => io.err(` • [${e.step}/${e.of}] ${e.stage}`));
+      io.err(` ✓ Ready in ${((performance.now() - t0) / 1000).toFixed(1)}s (${info.capabilities.cni}${info.capabilities.ipBlockMatchesPods ? '' : '; ipBlock does not match pod traffic on this CNI'})`);
+      io.err('\nUse kubectl with it:');
+      io.out(`export KUBECONFIG=${info.kubeconfig}`);
+      return 0;
+    }
+    case 'down':
+      if (values.all) {
+        const removed = await provider.destroyLeaked();
+        io.err(removed.length ? `Deleted: ${removed.join(', ')}` : 'Nothing to delete');
+      } else {
+        await provider.destroy(name);
+        io.err(`Deleted cluster "${name}"`);
+      }
+      return 0;
+    case 'status':
+      io.out(`${name}: ${await provider.status(name)}`);
+      return 0;
+    case 'kubeconfig':
+      io.out(provider.kubeconfig(name));
+      return 0;
+    default:
+      throw new FlatnetError('BadArguments', `cluster ${sub ?? ''} --provider ${provider.name}: only up, down, status and kubeconfig take --provider`.replace('  ', ' '), {}, 'for the rest use kubectl with the cluster\'s kubeconfig (`flatnet cluster kubeconfig --provider kind --name NAME`)');
+  }
+}
 
 async function status(io: IO): Promise<number> {
   const names = list();
