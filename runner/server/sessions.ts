@@ -151,9 +151,9 @@ export class SessionManager {
     const wasProvisioning = s.state === 'provisioning';
     s.state = 'ended';
     this.sessions.delete(s.id);
-    s.terminal?.kill();
     s.emit({ type: 'ended', reason });
-    rmSync(s.home, { recursive: true, force: true });
+    await s.terminal?.kill();
+    rmSync(s.home, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     // A session still provisioning is destroyed when its provisioning returns.
     if (!wasProvisioning) await this.opts.provider.destroy(s.cluster).catch(() => undefined);
   }

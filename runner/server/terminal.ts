@@ -24,6 +24,7 @@ export class Terminal {
   private size = 0;
   private readonly clients = new Set<WebSocket>();
   exited = false;
+  private readonly done: Promise<void>;
 
   private constructor(pty: IPty) {
     this.pty = pty;
@@ -34,10 +35,13 @@ export class Terminal {
       while (this.size > SCROLLBACK_BYTES && this.chunks.length > 1) this.size -= this.chunks.shift()!.length;
       for (const ws of this.clients) if (ws.readyState === ws.OPEN) ws.send(b);
     });
-    pty.onExit(() => {
-      this.exited = true;
-      for (const ws of this.clients) ws.close(1000, 'the shell exited');
-    });
+    this.done = new Promise((resolve) =>
+      pty.onExit(() => {
+        this.exited = true;
+        for (const ws of this.clients) ws.close(1000, 'the shell exited');
+        resolve();
+      }),
+    );
   }
 
   static async start(spec: ShellSpec): Promise<Terminal> {
@@ -67,8 +71,12 @@ export class Terminal {
     ws.on('close', () => this.clients.delete(ws));
   }
 
-  kill(): void {
+  /** Ends the shell and resolves once it has exited (it may still write its history as it goes). */
+  async kill(): Promise<void> {
     for (const ws of this.clients) ws.close(1001, 'session ended');
-    if (!this.exited) this.pty.kill();
+    if (!this.exited) this.pty.kill('SIGHUP');
+    const timer = setTimeout(() => !this.exited && this.pty.kill('SIGKILL'), 2000);
+    await this.done;
+    clearTimeout(timer);
   }
 }
