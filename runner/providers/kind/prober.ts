@@ -5,6 +5,7 @@
  * (probe-script.ts), a lookup with the pod's own resolver (nslookup), a GET with curl,
  * objects with `kubectl get -o json`, and reset by deleting what was applied.
  */
+import { getCommand, lookupCommand, parseGet, parseLookup } from '../pod-tools.ts';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import type { LiveFlow, LiveProber, PodRef } from '../../../checkers/grade/index.ts';
 import { parseManifests } from '../../../checkers/k8s/manifests.ts';
@@ -80,20 +81,11 @@ export class KindProber implements LiveProber {
   }
 
   async resolve(from: PodRef, name: string): Promise<{ addresses: string[] } | { error: string }> {
-    const r = await kubectlExec(this.kubectl, from, ['nslookup', name], { timeoutMs: 20_000 });
-    // busybox and bind nslookup both print the server first, then a blank line, then Name:/Address: per answer.
-    const answers = r.stdout.split(/\n\s*\n/).slice(1).join('\n');
-    const addresses = [...answers.matchAll(/^Address:\s+(\S+)$/gm)].map((m) => m[1]!);
-    if (addresses.length > 0) return { addresses };
-    const why = /can't find [^:]*: (\S+)/.exec(r.stdout + r.stderr)?.[1] ?? (/timed out/.test(r.stdout + r.stderr) ? 'timed out' : `exit ${r.code}`);
-    return { error: why };
+    return parseLookup(await kubectlExec(this.kubectl, from, lookupCommand(name), { timeoutMs: 20_000 }));
   }
 
   async httpGet(from: PodRef, url: string): Promise<{ status: number } | { error: string }> {
-    const r = await kubectlExec(this.kubectl, from, ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '3', url], { timeoutMs: 20_000 });
-    const status = Number(r.stdout.trim());
-    if (status > 0) return { status };
-    return { error: r.code === 28 ? 'timed out (dropped)' : r.code === 7 ? 'connection refused' : r.code === 6 ? 'name not resolved' : `curl exit ${r.code}` };
+    return parseGet(await kubectlExec(this.kubectl, from, getCommand(url), { timeoutMs: 20_000 }));
   }
 
   async getObject(kind: string, namespace: string | undefined, name: string): Promise<Record<string, unknown> | undefined> {

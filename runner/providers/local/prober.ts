@@ -4,6 +4,7 @@
  * cluster's control socket — apply with the API server's validation, probes from inside
  * pods, a lookup with the pod's own resolver (busybox nslookup), a GET with curl.
  */
+import { getCommand, lookupCommand, parseGet, parseLookup } from '../pod-tools.ts';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import type { LiveFlow, LiveProber, PodRef } from '../../../checkers/grade/index.ts';
 import { parseManifests } from '../../../checkers/k8s/manifests.ts';
@@ -46,21 +47,11 @@ export class LocalProber implements LiveProber {
   }
 
   async resolve(from: PodRef, name: string): Promise<{ addresses: string[] } | { error: string }> {
-    const r = await this.exec(from, ['nslookup', name]);
-    // busybox prints the server first, then a blank line, then Name:/Address: per answer.
-    const answers = r.stdout.split(/\n\s*\n/).slice(1).join('\n');
-    const addresses = [...answers.matchAll(/^Address:\s+(\S+)$/gm)].map((m) => m[1]!);
-    // busybox exits 1 when any search domain fails, even after an answer: the answers decide.
-    if (addresses.length > 0) return { addresses };
-    const why = /can't find [^:]*: (\S+)/.exec(r.stdout + r.stderr)?.[1] ?? (/timed out/.test(r.stdout + r.stderr) ? 'timed out' : `exit ${r.code}`);
-    return { error: why };
+    return parseLookup(await this.exec(from, lookupCommand(name)));
   }
 
   async httpGet(from: PodRef, url: string): Promise<{ status: number } | { error: string }> {
-    const r = await this.exec(from, ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '3', url]);
-    const status = Number(r.stdout.trim());
-    if (status > 0) return { status };
-    return { error: r.code === 28 ? 'timed out (dropped)' : r.code === 7 ? 'connection refused' : r.code === 6 ? 'name not resolved' : `curl exit ${r.code}` };
+    return parseGet(await this.exec(from, getCommand(url)));
   }
 
   async getObject(kind: string, namespace: string | undefined, name: string): Promise<Record<string, unknown> | undefined> {
