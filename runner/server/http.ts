@@ -20,7 +20,7 @@ import { FlatnetError } from '../../checkers/errors.ts';
 import type { Session, SessionManager } from './sessions.ts';
 
 const MAX_BODY = 256 * 1024;
-const STATUS: Record<string, number> = { BadLabId: 400, NoSuchLab: 404, NoSuchTask: 404, TaskRequired: 400, TooManySessions: 429, NotReady: 409, BadRequest: 400 };
+const STATUS: Record<string, number> = { SessionLost: 410, BadLabId: 400, NoSuchLab: 404, NoSuchTask: 404, TaskRequired: 400, TooManySessions: 429, NotReady: 409, BadRequest: 400 };
 
 export interface ServeOptions {
   sessions: SessionManager;
@@ -39,7 +39,12 @@ export function startServer(opts: ServeOptions, port: number, host = '127.0.0.1'
     const m = /^\/api\/sessions\/([0-9a-f]{16})\/terminal$/.exec(url.pathname);
     if (!m) return refuse(404, 'Not Found');
     if (!originAllowed(req, opts)) return refuse(403, 'Forbidden');
-    const s = opts.sessions.get(m[1]!, url.searchParams.get('token') ?? bearer(req));
+    let s;
+    try {
+      s = opts.sessions.get(m[1]!, url.searchParams.get('token') ?? bearer(req));
+    } catch {
+      return refuse(410, 'Gone');
+    }
     if (!s) return refuse(401, 'Unauthorized');
     void opts.sessions.terminal(s).then(
       (t) =>

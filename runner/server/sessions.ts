@@ -6,7 +6,7 @@
  * token; nothing of one session is reachable with another's.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlatnetError } from '../../checkers/errors.ts';
 import { findTask, gradeLive, type GradeResult } from '../../checkers/grade/index.ts';
@@ -29,6 +29,8 @@ export interface SessionOptions {
   /** No session lives longer than this. */
   maxMs: number;
   maxSessions: number;
+  /** A file listing the ids of sessions this server started, so a restarted server can tell their clients what happened. */
+  journal?: string;
 }
 
 export class Session {
@@ -72,9 +74,15 @@ export class SessionManager {
   /** For /metrics: how long sessions took to become ready, and how many failed. */
   readonly readyTimes: number[] = [];
   failures = 0;
+  /** Sessions of an earlier run of this server, which ended when it stopped. */
+  private readonly lost = new Set<string>();
 
   constructor(opts: SessionOptions) {
     this.opts = opts;
+    if (opts.journal && existsSync(opts.journal)) {
+      for (const id of readFileSync(opts.journal, 'utf8').split('\n')) if (id) this.lost.add(id);
+      writeFileSync(opts.journal, '');
+    }
     this.reaper = setInterval(() => void this.reap(), 1000);
     this.reaper.unref();
   }
@@ -93,6 +101,7 @@ export class SessionManager {
     (s as { home: string }).home = join(this.opts.root, s.id);
     mkdirSync(join(s.home, '.kube'), { recursive: true, mode: 0o700 });
     this.sessions.set(s.id, s);
+    if (this.opts.journal) appendFileSync(this.opts.journal, `${s.id}\n`);
     void this.provision(s);
     return s;
   }
@@ -118,6 +127,7 @@ export class SessionManager {
 
   /** The session, if `token` is its token (compared in constant time). */
   get(id: string, token: string | undefined): Session | undefined {
+    if (this.lost.has(id)) throw new FlatnetError('SessionLost', 'the runner restarted while this session was running, and its cluster is gone', {}, 'start the lab again');
     const s = this.sessions.get(id);
     if (!s || token === undefined) return undefined;
     const a = Buffer.from(s.token);

@@ -3,12 +3,12 @@
  * `flatnet serve`: the runner — lab sessions, terminals and live grading over HTTP and
  * WebSocket (runner/server/http.ts), on the local provider.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import { labDirById, loadLab } from '../../lab/load.ts';
+import { stateRoot } from '../../providers/local/config.ts';
 import { LocalProvider } from '../../providers/local/provider.ts';
 import { startServer } from '../../server/http.ts';
 import { SessionManager } from '../../server/sessions.ts';
@@ -44,9 +44,20 @@ Serves the runner's API (sessions, their terminals over WebSocket, live grading)
       if (!Number.isInteger(n) || n < 0) throw new FlatnetError('BadArguments', `--${name} ${v}: expected a whole number`, {}, `e.g. --${name} 8420`);
       return n;
     };
+    // The server's clusters live in a state folder of their own: whatever is there when it starts
+    // was left by an earlier run that did not stop cleanly (a crash, a kill), and goes.
+    process.env.FLATNET_STATE_DIR = join(stateRoot(), 'serve');
+    mkdirSync(process.env.FLATNET_STATE_DIR, { recursive: true });
+    const provider = new LocalProvider();
+    const leaked = await provider.destroyLeaked();
+    if (leaked.length > 0) io.err(`flatnet: removed what an earlier run left: ${leaked.join(', ')}`);
+    const homes = join(process.env.FLATNET_STATE_DIR, 'homes');
+    rmSync(homes, { recursive: true, force: true }); // learners' homes of that earlier run too
+    mkdirSync(homes, { recursive: true, mode: 0o700 });
     const sessions = new SessionManager({
-      provider: new LocalProvider(),
-      root: mkdtempSync(join(tmpdir(), 'flatnet-sessions-')),
+      provider,
+      journal: join(process.env.FLATNET_STATE_DIR, 'sessions'),
+      root: homes,
       loadLab: (id) => loadLab(labDirById(id)),
       idleMs: number('idle-minutes', values['idle-minutes']) * 60_000,
       maxMs: 4 * 60 * 60_000,

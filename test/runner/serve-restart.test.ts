@@ -1,0 +1,62 @@
+/**
+ * A runner killed mid-provisioning, then started again (the real `flatnet serve` process, real
+ * clusters): nothing it made outlives it — no cluster process, no learner home — and a client
+ * of the lost session is told what happened (410, "start the lab again") instead of a bare 401.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cannotRunCluster, until } from '../local-cluster/harness.ts';
+
+const skip = cannotRunCluster();
+if (skip) console.log(`# skipped: ${skip}`);
+
+const BIN = fileURLToPath(new URL('../../bin/flatnet.js', import.meta.url));
+
+describe('flatnet serve: killed during provisioning, then restarted', { skip, timeout: 120_000 }, () => {
+  const state = mkdtempSync(join(tmpdir(), 'flatnet-serve-restart-'));
+  const env = { ...process.env, FLATNET_STATE_DIR: state };
+  const running: ChildProcess[] = [];
+  const serve = async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    running.push(child);
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const url = await until('the server URL', () => /serving on (http:\S+)/.exec(err)?.[1], 30_000);
+    return { child, url, err: () => err };
+  };
+  /** Cluster daemons of this test's state folder still alive. */
+  const daemons = () =>
+    readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('cluster\0__daemon') && readFileSync(`/proc/${p}/environ`, 'utf8').includes(`FLATNET_STATE_DIR=${join(state, 'serve')}\0`);
+      } catch {
+        return false;
+      }
+    });
+  after(() => running.forEach((c) => c.kill('SIGKILL')));
+
+  it('leaves nothing behind, and tells the old session\'s client', async () => {
+    const first = await serve();
+    const created = (await (await fetch(`${first.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lab: 'netpol-postgres-dns-egress' }) })).json()) as { id: string; token: string };
+    await until('its cluster process', () => daemons().length > 0, 30_000);
+    first.child.kill('SIGKILL'); // no chance to clean up
+    await new Promise((r) => first.child.once('exit', r));
+    assert.ok(daemons().length > 0, 'the killed runner left a cluster behind (what the restart must remove)');
+
+    const second = await serve();
+    assert.match(second.err(), /removed what an earlier run left: cluster s-/);
+    assert.deepEqual(daemons(), []);
+    assert.deepEqual(readdirSync(join(state, 'serve', 'homes')), []);
+    assert.equal(existsSync(join(state, 'serve', 'clusters')) ? readdirSync(join(state, 'serve', 'clusters')).length : 0, 0);
+    const r = await fetch(`${second.url}/api/sessions/${created.id}/events?token=${created.token}`);
+    assert.equal(r.status, 410);
+    assert.match(((await r.json()) as { error: string }).error, /the runner restarted while this session was running/);
+    second.child.kill('SIGTERM');
+    await new Promise((res) => second.child.once('exit', res));
+  });
+});
