@@ -6,9 +6,10 @@ import type { Bench } from './bench.ts';
 import { reachBench } from './reach.bench.ts';
 import { clusterBench } from './cluster.bench.ts';
 import { apiBench } from './api.bench.ts';
+import { runnerBench } from './runner.bench.ts';
 import { policyRulesBench } from '../runner/providers/local/policy/iptables.bench.ts';
 
-const benches: Bench[] = [reachBench, policyRulesBench, clusterBench, apiBench];
+const benches: Bench[] = [reachBench, policyRulesBench, clusterBench, apiBench, runnerBench];
 const filter = process.argv[2];
 
 for (const bench of benches.filter((b) => !filter || b.name.includes(filter))) {
