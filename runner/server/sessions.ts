@@ -74,6 +74,8 @@ export class SessionManager {
   /** For /metrics: how long sessions took to become ready, and how many failed. */
   readonly readyTimes: number[] = [];
   failures = 0;
+  /** Provisioning under way, so close() can wait for it (a cluster still being made must not outlive us). */
+  private readonly provisioning = new Set<Promise<void>>();
   /** Sessions of an earlier run of this server, which ended when it stopped. */
   private readonly lost = new Set<string>();
 
@@ -102,7 +104,9 @@ export class SessionManager {
     mkdirSync(join(s.home, '.kube'), { recursive: true, mode: 0o700 });
     this.sessions.set(s.id, s);
     if (this.opts.journal) appendFileSync(this.opts.journal, `${s.id}\n`);
-    void this.provision(s);
+    const p = this.provision(s);
+    this.provisioning.add(p);
+    void p.finally(() => this.provisioning.delete(p));
     return s;
   }
 
@@ -179,5 +183,6 @@ export class SessionManager {
   async close(): Promise<void> {
     clearInterval(this.reaper);
     await Promise.all(this.all.map((s) => this.end(s, 'the server stopped')));
+    await Promise.all(this.provisioning); // each destroys its cluster, its session having ended
   }
 }

@@ -8,7 +8,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -40,6 +40,15 @@ describe('flatnet serve: sessions, terminal, live grading', { skip, timeout: 300
   after(async () => {
     await sessions.close();
     close();
+    // Every cluster goes with the server, also one whose session ended while it was still being made.
+    const left = readdirSync('/proc').filter((p) => {
+      try {
+        return /^\d+$/.test(p) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('cluster\0__daemon') && readFileSync(`/proc/${p}/environ`, 'utf8').includes(`FLATNET_STATE_DIR=${process.env.FLATNET_STATE_DIR}\0`);
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(left, [], 'cluster processes left behind');
   });
 
   const api = async (method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) => {
