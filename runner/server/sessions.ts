@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { FlatnetError } from '../../checkers/errors.ts';
 import { findTask, gradeLive, type GradeResult } from '../../checkers/grade/index.ts';
 import type { LabBundle } from '../../checkers/lab/sources.ts';
-import { startLabCluster } from '../lab/cluster.ts';
+import { setUpTask, startLabCluster } from '../lab/cluster.ts';
 import type { ProgressEvent, Provider } from '../providers/provider.ts';
 import { Terminal } from './terminal.ts';
 
@@ -31,12 +31,15 @@ export interface SessionOptions {
   maxSessions: number;
   /** A file listing the ids of sessions this server started, so a restarted server can tell their clients what happened. */
   journal?: string;
+  /** Clusters kept provisioned, so "Start" only sets up the lab (0: every session makes its own). */
+  warm?: number;
 }
 
 export class Session {
   readonly id = randomBytes(8).toString('hex');
   readonly token = randomBytes(24).toString('base64url');
-  readonly cluster = `s-${this.id.slice(0, 10)}`;
+  /** Its own cluster, or one taken from the warm pool. */
+  cluster = `s-${this.id.slice(0, 10)}`;
   readonly createdAt = Date.now();
   lastSeen = Date.now();
   state: SessionState = 'provisioning';
@@ -76,6 +79,10 @@ export class SessionManager {
   failures = 0;
   /** Provisioning under way, so close() can wait for it (a cluster still being made must not outlive us). */
   private readonly provisioning = new Set<Promise<void>>();
+  /** Ready clusters no session uses yet, and how many are being made or reset for it. */
+  private readonly pool: string[] = [];
+  private filling = 0;
+  private closed = false;
   /** Sessions of an earlier run of this server, which ended when it stopped. */
   private readonly lost = new Set<string>();
 
@@ -87,10 +94,38 @@ export class SessionManager {
     }
     this.reaper = setInterval(() => void this.reap(), 1000);
     this.reaper.unref();
+    this.fill();
   }
 
   get all(): Session[] {
     return [...this.sessions.values()];
+  }
+
+  /** Clusters waiting in the warm pool. */
+  get warm(): number {
+    return this.pool.length;
+  }
+
+  /** Tops the pool up, one cluster at a time (a burst of creations would starve running sessions). */
+  private fill(): void {
+    if (this.closed || this.filling > 0 || this.pool.length >= (this.opts.warm ?? 0)) return;
+    const name = `w-${randomBytes(5).toString('hex')}`;
+    this.filling++;
+    const p = this.opts.provider.create({ name }, () => {}).then(
+      () => void this.pool.push(name),
+      () => this.opts.provider.destroy(name).catch(() => undefined),
+    );
+    this.provisioning.add(p);
+    void p.finally(() => {
+      this.provisioning.delete(p);
+      this.filling--;
+      if (this.closed) void this.drain();
+      else this.fill();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    for (const name of this.pool.splice(0)) await this.opts.provider.destroy(name).catch(() => undefined);
   }
 
   /** Starts provisioning and returns at once; progress arrives as events. */
@@ -100,6 +135,8 @@ export class SessionManager {
     const bundle = this.opts.loadLab(labId);
     const { index } = findTask(bundle, taskId ?? bundle.lab.tasks[0]?.id);
     const s = new Session(bundle, index, '');
+    const warm = this.pool.shift();
+    if (warm) s.cluster = warm;
     (s as { home: string }).home = join(this.opts.root, s.id);
     mkdirSync(join(s.home, '.kube'), { recursive: true, mode: 0o700 });
     this.sessions.set(s.id, s);
@@ -113,7 +150,11 @@ export class SessionManager {
   private async provision(s: Session): Promise<void> {
     const t0 = performance.now();
     try {
-      await startLabCluster(this.opts.provider, { name: s.cluster }, s.lab, s.taskIndex, (e) => s.emit({ type: 'progress', ...e }));
+      const progress = (e: ProgressEvent) => s.emit({ type: 'progress', ...e });
+      if (s.cluster.startsWith('w-')) {
+        this.fill(); // the pool lost one
+        await setUpTask(this.opts.provider, s.cluster, s.lab, s.taskIndex, progress);
+      } else await startLabCluster(this.opts.provider, { name: s.cluster }, s.lab, s.taskIndex, progress);
       if (s.state === 'ended') return void (await this.opts.provider.destroy(s.cluster));
       copyFileSync(this.opts.provider.kubeconfig(s.cluster), join(s.home, '.kube', 'config'));
       writeFileSync(join(s.home, '.bashrc'), 'PS1="learner@${FLATNET_LAB}:\\w$ "\n');
@@ -169,7 +210,17 @@ export class SessionManager {
     await s.terminal?.kill();
     rmSync(s.home, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     // A session still provisioning is destroyed when its provisioning returns.
-    if (!wasProvisioning) await this.opts.provider.destroy(s.cluster).catch(() => undefined);
+    if (!wasProvisioning) await this.recycle(s.cluster);
+  }
+
+  /**
+   * A used cluster is destroyed and the pool refilled with a new one: on the local provider,
+   * making a cluster (~1 s) beats resetting a used one (its lab pods stop gracefully).
+   * Providers where creating takes minutes (kind) will want Provider.reset here instead.
+   */
+  private async recycle(cluster: string): Promise<void> {
+    await this.opts.provider.destroy(cluster).catch(() => undefined);
+    this.fill();
   }
 
   private async reap(): Promise<void> {
@@ -181,8 +232,10 @@ export class SessionManager {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.reaper);
     await Promise.all(this.all.map((s) => this.end(s, 'the server stopped')));
     await Promise.all(this.provisioning); // each destroys its cluster, its session having ended
+    await this.drain();
   }
 }

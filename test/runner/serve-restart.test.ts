@@ -22,7 +22,7 @@ describe('flatnet serve: killed during provisioning, then restarted', { skip, ti
   const env = { ...process.env, FLATNET_STATE_DIR: state };
   const running: ChildProcess[] = [];
   const serve = async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--warm', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     running.push(child);
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

@@ -153,3 +153,33 @@ describe('flatnet serve: sessions, terminal, live grading', { skip, timeout: 300
     assert.equal((await api('GET', `/api/sessions/${id}/events`, token)).status, 401);
   });
 });
+
+describe('flatnet serve: the warm pool', { skip, timeout: 300_000 }, () => {
+  const provider = new LocalProvider();
+  let sessions: SessionManager;
+
+  before(() => {
+    process.env.FLATNET_STATE_DIR = mkdtempSync(join(tmpdir(), 'flatnet-serve-warm-'));
+    sessions = new SessionManager({ provider, root: mkdtempSync(join(tmpdir(), 'flatnet-homes-')), loadLab: (id) => loadLab(labDirById(id)), idleMs: 600_000, maxMs: 600_000, maxSessions: 3, warm: 1 });
+  });
+  after(() => sessions.close());
+
+  it('starts a session on a ready cluster (only the lab is set up), and keeps the pool full for the next learner', async () => {
+    await until('a warm cluster', () => sessions.warm === 1, 60_000);
+    const s = sessions.create(LAB);
+    const cluster = s.cluster;
+    assert.match(cluster, /^w-/);
+    await until('ready', () => s.state === 'ready', 60_000);
+    const stages = s.events.filter((e) => e.type === 'progress').map((e) => (e as { stage: string }).stage);
+    assert.ok(!stages.includes('Starting CoreDNS') && stages.includes('Setting up the lab'), stages.join(', '));
+    assert.ok(await provider.prober(cluster).getObject('Namespace', undefined, 'data'));
+    // The pool is topped up while the learner works; their cluster goes when they leave.
+    await until('the pool full again', () => sessions.warm === 1, 60_000);
+    await sessions.end(s, 'done');
+    assert.equal(await provider.status(cluster), 'missing');
+    const next = sessions.create(LAB);
+    assert.match(next.cluster, /^w-/);
+    assert.notEqual(next.cluster, cluster);
+    await until('ready again', () => next.state === 'ready', 60_000);
+  });
+});

@@ -17,7 +17,7 @@ import type { Command } from '../command.ts';
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the lab runner: sessions, terminals and live grading over HTTP',
-  usage: `flatnet serve [--port P] [--host H] [--max-sessions N] [--idle-minutes M] [--allow-origin URL]...
+  usage: `flatnet serve [--port P] [--host H] [--max-sessions N] [--idle-minutes M] [--warm N] [--allow-origin URL]...
 
 Serves the runner's API (sessions, their terminals over WebSocket, live grading) and
 /healthz, /metrics. Sessions run on the local provider; each gets its own cluster.
@@ -26,6 +26,7 @@ Serves the runner's API (sessions, their terminals over WebSocket, live grading)
   --host            address to listen on (default 127.0.0.1)
   --max-sessions    sessions at once (default 20)
   --idle-minutes    end a session nobody used for this long (default 30)
+  --warm            clusters kept ready, so Start only sets up the lab (default 1)
   --allow-origin    a web origin besides this server's own that may call the API`,
   async run(argv, io) {
     const { values } = parseArgs({
@@ -35,6 +36,7 @@ Serves the runner's API (sessions, their terminals over WebSocket, live grading)
         host: { type: 'string', default: '127.0.0.1' },
         'max-sessions': { type: 'string', default: '20' },
         'idle-minutes': { type: 'string', default: '30' },
+        warm: { type: 'string', default: '1' },
         'allow-origin': { type: 'string', multiple: true, default: [] },
       },
       strict: true,
@@ -62,6 +64,7 @@ Serves the runner's API (sessions, their terminals over WebSocket, live grading)
       idleMs: number('idle-minutes', values['idle-minutes']) * 60_000,
       maxMs: 4 * 60 * 60_000,
       maxSessions: number('max-sessions', values['max-sessions']),
+      warm: number('warm', values.warm),
     });
     const { url, server } = await startServer({ sessions, allowedOrigins: values['allow-origin'] }, number('port', values.port), values.host);
     io.err(`flatnet: serving on ${url}`);
