@@ -39,7 +39,7 @@ function openTerminal(base: string, id: string, token: string): Promise<Term> {
 
 export const runnerBench: Bench = {
   name: 'runner sessions',
-  goal: 'create → interactive terminal p50/p95 (cold); keystroke echo ≤ 5 ms p50; ≥ 20 concurrent sessions with responsive terminals',
+  goal: 'create → interactive terminal p50/p95 (cold and warm); keystroke echo ≤ 5 ms p50; ≥ 20 concurrent sessions with responsive terminals',
   async run(report) {
     process.env.FLATNET_STATE_DIR = mkdtempSync(join(tmpdir(), 'flatnet-bench-'));
     const provider = new LocalProvider();
@@ -68,6 +68,28 @@ export const runnerBench: Bench = {
         await fetch(`${url}/api/sessions/${s.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}` } });
       }
       report({ metric: 'create → interactive terminal (cold: a new cluster)', sessions: cold.length, 'p50 ms': Math.round(pct(cold, 50)), 'p95 ms': Math.round(pct(cold, 95)) });
+
+      // Warm: a pool of one, refilled between sessions, as a learner arriving after another sees it.
+      const warmSessions = new SessionManager({ provider, root: mkdtempSync(join(tmpdir(), 'flatnet-bench-homes-')), loadLab: (id) => loadLab(labDirById(id)), idleMs: 3_600_000, maxMs: 3_600_000, maxSessions: 100, warm: 1 });
+      const warmServer = await startServer({ sessions: warmSessions }, 0);
+      const warm: number[] = [];
+      try {
+        for (let i = 0; i < 10; i++) {
+          while (warmSessions.warm < 1) await new Promise((r) => setTimeout(r, 20));
+          const t0 = performance.now();
+          const s = (await (await fetch(`${warmServer.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lab: LAB }) })).json()) as { id: string; token: string };
+          while (warmSessions.all.find((x) => x.id === s.id)!.state !== 'ready') await new Promise((r) => setTimeout(r, 10));
+          const term = await openTerminal(warmServer.url, s.id, s.token);
+          await term.waitFor('$ ');
+          warm.push(performance.now() - t0);
+          term.ws.close();
+          await fetch(`${warmServer.url}/api/sessions/${s.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}` } });
+        }
+      } finally {
+        await warmSessions.close();
+        warmServer.server.close();
+      }
+      report({ metric: 'create → interactive terminal (warm: from the pool)', sessions: warm.length, 'p50 ms': Math.round(pct(warm, 50)), 'p95 ms': Math.round(pct(warm, 95)) });
 
       const echo = async (term: Term, n: number) => {
         const times: number[] = [];
