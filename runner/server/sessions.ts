@@ -6,7 +6,7 @@
  * token; nothing of one session is reachable with another's.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlatnetError } from '../../checkers/errors.ts';
 import { findTask, gradeLive, type GradeResult } from '../../checkers/grade/index.ts';
@@ -67,6 +67,20 @@ export class Session {
     for (const e of this.events) fn(e);
     this.listeners.add(fn);
     return () => void this.listeners.delete(fn);
+  }
+}
+
+/** An unassigned uid per session, far above real users' (Debian gives 1000-59999). */
+function sessionUid(s: Session): number {
+  return 200_000 + (parseInt(s.id.slice(0, 6), 16) % 800_000);
+}
+
+function chownTree(dir: string, uid: number): void {
+  chownSync(dir, uid, uid);
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) chownTree(p, uid);
+    else chownSync(p, uid, uid);
   }
 }
 
@@ -182,12 +196,24 @@ export class SessionManager {
     return s;
   }
 
-  /** The learner's shell: a kubeconfig for this cluster only, in a home of its own. */
+  /**
+   * The learner's shell: a kubeconfig for this cluster only, in a home of its own. When the
+   * runner is root, the shell is not: it runs as a user of its own (one uid per session, so no
+   * learner can read another's home), with no capabilities and no way to gain privileges.
+   */
   async terminal(s: Session): Promise<Terminal> {
     if (s.state !== 'ready') throw new FlatnetError('NotReady', `session ${s.id} is ${s.state}`, {}, 'wait for the ready event');
     if (!s.terminal || s.terminal.exited) {
+      const shell = ['bash', '--rcfile', join(s.home, '.bashrc'), '-i'];
+      let argv = shell;
+      if (process.getuid?.() === 0) {
+        const uid = sessionUid(s);
+        chownTree(s.home, uid);
+        chmodSync(this.opts.root, 0o711); // the homes' folder: passable, not listable, by the learners' users
+        argv = ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--inh-caps=-all', '--no-new-privs', ...shell];
+      }
       s.terminal = await Terminal.start({
-        argv: ['bash', '--rcfile', join(s.home, '.bashrc'), '-i'],
+        argv,
         cwd: s.home,
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: s.home, KUBECONFIG: join(s.home, '.kube', 'config'), KUBECACHEDIR: join(s.home, '.kube', 'cache'), TERM: 'xterm-256color', LANG: 'C.UTF-8', FLATNET_LAB: s.lab.lab.id },
       });

@@ -44,6 +44,8 @@ describe('flatnet serve: killed during provisioning, then restarted', { skip, ti
     const first = await serve();
     const created = (await (await fetch(`${first.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lab: 'netpol-postgres-dns-egress' }) })).json()) as { id: string; token: string };
     await until('its cluster process', () => daemons().length > 0, 30_000);
+    const firstHomes = readFileSync(join(state, 'serve', 'homes-path'), 'utf8').trim();
+    assert.ok(existsSync(join(firstHomes, created.id)), 'the session has a home');
     first.child.kill('SIGKILL'); // no chance to clean up
     await new Promise((r) => first.child.once('exit', r));
     assert.ok(daemons().length > 0, 'the killed runner left a cluster behind (what the restart must remove)');
@@ -51,7 +53,7 @@ describe('flatnet serve: killed during provisioning, then restarted', { skip, ti
     const second = await serve();
     assert.match(second.err(), /removed what an earlier run left: cluster s-/);
     assert.deepEqual(daemons(), []);
-    assert.deepEqual(readdirSync(join(state, 'serve', 'homes')), []);
+    assert.equal(existsSync(firstHomes), false, 'the killed run\'s homes are gone');
     assert.equal(existsSync(join(state, 'serve', 'clusters')) ? readdirSync(join(state, 'serve', 'clusters')).length : 0, 0);
     const r = await fetch(`${second.url}/api/sessions/${created.id}/events?token=${created.token}`);
     assert.equal(r.status, 410);

@@ -113,8 +113,10 @@ describe('flatnet serve: sessions, terminal, live grading', { skip, timeout: 300
     t.ws.close();
     const again = await terminal(id, token);
     await until('the scrollback on reconnect', () => again.screen().includes('postgres'), 5_000);
-    again.ws.send(JSON.stringify({ type: 'input', data: 'echo $KUBECONFIG\r' }));
-    await until('the same shell', () => again.screen().includes(join(sessions.all[0]!.home, '.kube', 'config')), 10_000);
+    again.ws.send(JSON.stringify({ type: 'input', data: 'echo $KUBECONFIG; echo uid=$(id -u)\r' }));
+    await until('the same shell', () => again.screen().includes(join(sessions.all[0]!.home, '.kube', 'config')) && /^uid=\d+\r?$/m.test(again.screen()), 10_000);
+    // A root runner gives the learner a user of their own, never root.
+    if (process.getuid?.() === 0) assert.ok(Number(/^uid=(\d+)\r?$/m.exec(again.screen())![1]) >= 200_000, again.screen());
     again.ws.close();
   });
 

@@ -3,7 +3,8 @@
  * `flatnet serve`: the runner — lab sessions, terminals and live grading over HTTP and
  * WebSocket (runner/server/http.ts), on the local provider.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FlatnetError } from '../../../checkers/errors.ts';
@@ -53,9 +54,12 @@ Serves the runner's API (sessions, their terminals over WebSocket, live grading)
     const provider = new LocalProvider();
     const leaked = await provider.destroyLeaked();
     if (leaked.length > 0) io.err(`flatnet: removed what an earlier run left: ${leaked.join(', ')}`);
-    const homes = join(process.env.FLATNET_STATE_DIR, 'homes');
-    rmSync(homes, { recursive: true, force: true }); // learners' homes of that earlier run too
-    mkdirSync(homes, { recursive: true, mode: 0o700 });
+    // Learners' homes sit where their own users can reach them (a root runner's state is under
+    // /root); where they are is noted, so the next start removes those of a run that was killed.
+    const homesNote = join(process.env.FLATNET_STATE_DIR, 'homes-path');
+    if (existsSync(homesNote)) rmSync(readFileSync(homesNote, 'utf8').trim(), { recursive: true, force: true });
+    const homes = mkdtempSync(join(tmpdir(), 'flatnet-homes-'));
+    writeFileSync(homesNote, homes);
     const sessions = new SessionManager({
       provider,
       journal: join(process.env.FLATNET_STATE_DIR, 'sessions'),
