@@ -13,6 +13,14 @@ import { serveCommand } from './commands/serve.ts';
 
 const commands: Command[] = [reachCommand, labCommand, gradeCommand, clusterCommand, serveCommand, doctorCommand];
 
+// A reader that goes away (`flatnet grade --live ... | head`) must not kill us mid-way: an
+// unhandled EPIPE would skip the clean-up that tears down a throw-away cluster.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 const stdio: IO = {
   out: (t) => process.stdout.write(`${t}\n`),
   err: (t) => process.stderr.write(`${t}\n`),

@@ -7,9 +7,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gradeLive, gradeStatic } from '../../checkers/grade/index.ts';
 import { sourceText } from '../../checkers/lab/sources.ts';
 import { startLabCluster } from '../../runner/lab/cluster.ts';
@@ -75,5 +77,13 @@ describe('flatnet grade --live', { skip, timeout: 120_000 }, () => {
     assert.ok(result.checks.some((x) => x.flows.some((f) => /^allowed: measured/.test(f.reason))));
     assert.match(r.err, /Setting up the lab[\s\S]*Grading with real packets/);
     assert.equal(c.run(['cluster', 'status']).out.includes('grade-'), false);
+  });
+
+  it('a reader that goes away (| head -1) does not leave the throw-away cluster behind', () => {
+    const bin = fileURLToPath(new URL('../../bin/flatnet.js', import.meta.url));
+    // The shell waits for both sides of the pipe: grade runs on after head has gone.
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" grade "${LAB}" --live -f "${join(LAB, 'solution', 'postgres-policy.yaml')}" 2>&1 | head -1`], { env: { ...process.env, FLATNET_STATE_DIR: c.stateDir }, encoding: 'utf8', timeout: 90_000 });
+    assert.match(r.stdout, /Starting/);
+    assert.match(c.ok(['cluster', 'status']), /^No clusters\./);
   });
 });
