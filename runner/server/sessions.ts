@@ -51,10 +51,11 @@ export class Session {
   readonly taskIndex: number;
   readonly home: string;
 
-  constructor(lab: LabBundle, taskIndex: number, home: string) {
+  /** `root`: the folder session homes live in; this one's is named by its id. */
+  constructor(lab: LabBundle, taskIndex: number, root: string) {
     this.lab = lab;
     this.taskIndex = taskIndex;
-    this.home = home;
+    this.home = join(root, this.id);
   }
 
   emit(e: SessionEvent): void {
@@ -148,10 +149,9 @@ export class SessionManager {
     if (this.sessions.size >= this.opts.maxSessions) throw new FlatnetError('TooManySessions', `this server runs ${this.opts.maxSessions} sessions at most`, {}, 'end a session, or try again later');
     const bundle = this.opts.loadLab(labId);
     const { index } = findTask(bundle, taskId ?? bundle.lab.tasks[0]?.id);
-    const s = new Session(bundle, index, '');
+    const s = new Session(bundle, index, this.opts.root);
     const warm = this.pool.shift();
     if (warm) s.cluster = warm;
-    (s as { home: string }).home = join(this.opts.root, s.id);
     mkdirSync(join(s.home, '.kube'), { recursive: true, mode: 0o700 });
     this.sessions.set(s.id, s);
     if (this.opts.journal) appendFileSync(this.opts.journal, `${s.id}\n`);
