@@ -180,7 +180,7 @@ export function patch(store: ObjectStore, t: Target, url: URL, contentType: stri
 }
 
 /** The live status, and no `status: undefined` key where there is none (strict validation would see one). */
-function keepStatus(old: KObject, next: KObject): void {
+export function keepStatus(old: KObject, next: KObject): void {
   if (old.status === undefined) delete next.status;
   else next.status = old.status;
 }

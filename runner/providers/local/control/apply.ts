@@ -5,6 +5,7 @@
  */
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import { admit } from '../api/admit.ts';
+import { keepStatus } from '../api/handlers.ts';
 import type { Cluster } from '../daemon.ts';
 import { RESOURCES, resourceOfKind, type KObject } from '../store/types.ts';
 
@@ -33,9 +34,7 @@ export function applyObjects(c: Cluster, objects: KObject[]): { lines: string[] 
     }
     // Pods are immutable beyond labels and annotations in this cluster, as (almost) in Kubernetes.
     const next: KObject = { ...existing, ...admitted, metadata: { ...existing.metadata, labels: admitted.metadata.labels, annotations: admitted.metadata.annotations } };
-    // The status stays the system's; a kind without one must not get a `status` key (strict decoding would refuse it).
-    if (existing.status === undefined) delete next.status;
-    else next.status = existing.status;
+    keepStatus(existing, next); // the status stays the system's, as in the API's updates
     if (resource === 'pods') next.spec = existing.spec;
     if (JSON.stringify(strip(existing)) === JSON.stringify(strip(next))) {
       lines.push(`${name} unchanged`);
