@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { flatnetProcesses } from '../../runner/providers/local/lifecycle.ts';
 import { cannotRunCluster, until } from '../local-cluster/harness.ts';
 
 const skip = cannotRunCluster();
@@ -29,15 +30,8 @@ describe('flatnet serve: killed during provisioning, then restarted', { skip, ti
     const url = await until('the server URL', () => /serving on (http:\S+)/.exec(err)?.[1], 30_000);
     return { child, url, err: () => err };
   };
-  /** Cluster daemons of this test's state folder still alive. */
-  const daemons = () =>
-    readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('cluster\0__daemon') && readFileSync(`/proc/${p}/environ`, 'utf8').includes(`FLATNET_STATE_DIR=${join(state, 'serve')}\0`);
-      } catch {
-        return false;
-      }
-    });
+  /** Cluster processes of this test's runner still alive. */
+  const daemons = () => flatnetProcesses(join(state, 'serve'));
   after(() => running.forEach((c) => c.kill('SIGKILL')));
 
   it('leaves nothing behind, and tells the old session\'s client', async () => {

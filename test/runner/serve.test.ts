@@ -8,11 +8,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { substitute } from '../../checkers/lab/params.ts';
+import { flatnetProcesses } from '../../runner/providers/local/lifecycle.ts';
 import { LocalProvider } from '../../runner/providers/local/provider.ts';
 import { LABS_ROOT, labDirById, loadLab } from '../../runner/lab/load.ts';
 import { startServer } from '../../runner/server/http.ts';
@@ -41,13 +42,7 @@ describe('flatnet serve: sessions, terminal, live grading', { skip, timeout: 300
     await sessions.close();
     close();
     // Every cluster goes with the server, also one whose session ended while it was still being made.
-    const left = readdirSync('/proc').filter((p) => {
-      try {
-        return /^\d+$/.test(p) && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('cluster\0__daemon') && readFileSync(`/proc/${p}/environ`, 'utf8').includes(`FLATNET_STATE_DIR=${process.env.FLATNET_STATE_DIR}\0`);
-      } catch {
-        return false;
-      }
-    });
+    const left = flatnetProcesses(process.env.FLATNET_STATE_DIR);
     assert.deepEqual(left, [], 'cluster processes left behind');
   });
 

@@ -116,9 +116,9 @@ export async function downAll(): Promise<string[]> {
  * Daemons (`flatnet.js cluster __daemon`) and node holders (FLATNET_NODE in their
  * environment) of this state root only: another user's or another test's clusters are not ours.
  */
-function flatnetProcesses(): number[] {
+/** Cluster processes (daemons, node holders) of the clusters under state folder `root`, alive or leaked. */
+export function flatnetProcesses(root = stateRoot()): number[] {
   const out: number[] = [];
-  const root = stateRoot();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
