@@ -44,8 +44,57 @@ export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, head: Bu
   const tty = url.searchParams.get('tty') === 'true';
   const container = url.searchParams.get('container') ?? undefined;
   const withStdin = url.searchParams.get('stdin') === 'true';
-  if (m[3] === 'attach') return void wss.handleUpgrade(req, socket, head, (ws) => void attach(ws, target, namespace, pod, container, withStdin));
-  wss.handleUpgrade(req, socket, head, (ws) => void run(ws, target, namespace, pod, container, argv, tty, withStdin));
+  if (m[3] === 'attach') return void wss.handleUpgrade(req, socket, head, (ws) => void attach(ws, inbox(ws), target, namespace, pod, container, withStdin));
+  wss.handleUpgrade(req, socket, head, (ws) => void run(ws, inbox(ws), target, namespace, pod, container, argv, tty, withStdin));
+}
+
+type Frame = { channel: number; data: Buffer };
+const parseSize = (data: Buffer): { cols: number; rows: number } | undefined => {
+  try {
+    const { Width, Height } = JSON.parse(data.toString()) as { Width: number; Height: number };
+    return Width > 0 && Height > 0 ? { cols: Width, rows: Height } : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The client's frames from the moment the socket opens. kubectl sends its terminal size and
+ * may send stdin while the process is still starting; without a listener those frames would be
+ * dropped, and a terminal would start at 80x24 with no resize to follow.
+ */
+function inbox(ws: WebSocket) {
+  const queued: Frame[] = [];
+  let handler: ((f: Frame) => void) | undefined;
+  let sized: ((size: { cols: number; rows: number } | undefined) => void) | undefined;
+  ws.on('message', (raw: Buffer) => {
+    const frame = { channel: raw[0]!, data: raw.subarray(1) };
+    if (frame.channel === 4 && sized) {
+      const size = parseSize(frame.data);
+      if (size) sized(size);
+    }
+    if (handler) handler(frame);
+    else queued.push(frame);
+  });
+  return {
+    /** The terminal size kubectl sends first, or undefined if none comes within `ms`. */
+    firstSize(ms: number): Promise<{ cols: number; rows: number } | undefined> {
+      const early = queued.filter((f) => f.channel === 4).map((f) => parseSize(f.data)).find(Boolean);
+      if (early) return Promise.resolve(early);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), ms);
+        sized = (size) => {
+          clearTimeout(timer);
+          resolve(size);
+        };
+      });
+    },
+    /** Hands every frame, queued ones first, to `fn`. */
+    drain(fn: (f: Frame) => void): void {
+      handler = fn;
+      for (const f of queued.splice(0)) fn(f);
+    },
+  };
 }
 
 /** Channel frames to the client, and the final Status on channel 3 (then the socket closes). */
@@ -69,7 +118,7 @@ function channels(ws: WebSocket) {
  * Joins the container's main process: its output from now on, its stdin if the spec keeps one,
  * terminal resizes. Ends with Success when the container exits, as the kubelet's attach does.
  */
-async function attach(ws: WebSocket, target: ExecTarget, namespace: string, pod: string, container: string | undefined, withStdin: boolean): Promise<void> {
+async function attach(ws: WebSocket, frames: ReturnType<typeof inbox>, target: ExecTarget, namespace: string, pod: string, container: string | undefined, withStdin: boolean): Promise<void> {
   const { send, finish } = channels(ws);
   let a: Attachable;
   try {
@@ -79,13 +128,11 @@ async function attach(ws: WebSocket, target: ExecTarget, namespace: string, pod:
   }
   const stop = a.watchOutput((stream, chunk) => send(stream === 'stderr' && !a.tty ? 2 : 1, chunk));
   void a.exited.then(() => finish(0));
-  ws.on('message', (raw: Buffer) => {
-    const channel = raw[0];
-    const data = raw.subarray(1);
+  frames.drain(({ channel, data }) => {
     if (channel === 0 && withStdin) a.stdin?.write(data);
     else if (channel === 4) {
-      const { Width, Height } = JSON.parse(data.toString()) as { Width: number; Height: number };
-      if (Width > 0 && Height > 0) a.resize?.(Width, Height);
+      const size = parseSize(data);
+      if (size) a.resize?.(size.cols, size.rows);
     } else if (channel === 255 && withStdin) a.releaseStdin(); // v5: the client's stdin reached EOF
   });
   ws.on('close', () => {
@@ -94,11 +141,13 @@ async function attach(ws: WebSocket, target: ExecTarget, namespace: string, pod:
   });
 }
 
-async function run(ws: WebSocket, target: ExecTarget, namespace: string, pod: string, container: string | undefined, argv: string[], tty: boolean, withStdin: boolean): Promise<void> {
+async function run(ws: WebSocket, frames: ReturnType<typeof inbox>, target: ExecTarget, namespace: string, pod: string, container: string | undefined, argv: string[], tty: boolean, withStdin: boolean): Promise<void> {
   const { send, finish } = channels(ws);
   let proc: ChildProcess | IPty;
   try {
-    proc = await target.exec(namespace, pod, container, argv, tty ? { cols: 80, rows: 24 } : undefined);
+    // kubectl sends the size right after the socket opens; a short wait lets the terminal start at it.
+    const size = tty ? ((await frames.firstSize(300)) ?? { cols: 80, rows: 24 }) : undefined;
+    proc = await target.exec(namespace, pod, container, argv, size);
   } catch (e) {
     return finish(null, (e as Error).message);
   }
@@ -106,13 +155,11 @@ async function run(ws: WebSocket, target: ExecTarget, namespace: string, pod: st
     const pty = proc;
     pty.onData((d) => send(1, d));
     pty.onExit(({ exitCode }) => finish(exitCode));
-    ws.on('message', (raw: Buffer) => {
-      const channel = raw[0];
-      const data = raw.subarray(1);
+    frames.drain(({ channel, data }) => {
       if (channel === 0) pty.write(data.toString());
       else if (channel === 4) {
-        const { Width, Height } = JSON.parse(data.toString()) as { Width: number; Height: number };
-        if (Width > 0 && Height > 0) pty.resize(Width, Height);
+        const size = parseSize(data);
+        if (size) pty.resize(size.cols, size.rows);
       } else if (channel === 255) pty.write('\x04');
     });
     ws.on('close', () => pty.kill());
@@ -129,9 +176,8 @@ async function run(ws: WebSocket, target: ExecTarget, namespace: string, pod: st
   });
   child.stdin?.on('error', () => {});
   if (!withStdin) child.stdin?.end();
-  ws.on('message', (raw: Buffer) => {
-    const channel = raw[0];
-    if (channel === 0) child.stdin?.write(raw.subarray(1));
+  frames.drain(({ channel, data }) => {
+    if (channel === 0) child.stdin?.write(data);
     else if (channel === 255) child.stdin?.end(); // v5: the client's stdin reached EOF
   });
   ws.on('close', () => {
