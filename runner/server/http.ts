@@ -5,9 +5,14 @@
  *   POST   /api/sessions                {lab, task?} → 201 {id, token}
  *   GET    /api/sessions/:id/events     Server-Sent Events: progress, ready | failed, ended
  *   POST   /api/sessions/:id/grade      {answer, task?} → the live GradeResult
+ *   POST   /api/sessions/:id/apply      {yaml} → {ok, output}: kubectl apply in the session's cluster
+ *   POST   /api/sessions/:id/reset      {task?} → 202; the task's start state is set up again
+ *                                        (progress, then ready, on the events stream)
  *   DELETE /api/sessions/:id
+ *   GET    /api/labs/:id                the lab as JSON (lab.yaml parsed, and the files it names)
  *   WS     /api/sessions/:id/terminal   the session's shell (terminal.ts)
  *   GET    /healthz, /metrics           JSON health; Prometheus text, names prefixed flatnet_
+ *   GET    /*                           the built course site, when one is given (static.ts)
  *
  * Every session call carries the session's token (`Authorization: Bearer`, or `?token=` where a
  * browser cannot set headers: EventSource, WebSocket). Writes need a JSON body, which a
@@ -18,6 +23,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { FlatnetError } from '../../checkers/errors.ts';
 import type { Session, SessionManager } from './sessions.ts';
+import { serveStatic } from './static.ts';
 
 const MAX_BODY = 256 * 1024;
 const STATUS: Record<string, number> = { SessionLost: 410, BadLabId: 400, NoSuchLab: 404, NoSuchTask: 404, TaskRequired: 400, TooManySessions: 429, NotReady: 409, BadRequest: 400 };
@@ -26,6 +32,8 @@ export interface ServeOptions {
   sessions: SessionManager;
   /** Origins besides the server's own that may use the API (e.g. the site's dev server). */
   allowedOrigins?: string[];
+  /** The built site (Astro's dist/) to serve at `/`. */
+  site?: string;
 }
 
 export function startServer(opts: ServeOptions, port: number, host = '127.0.0.1'): Promise<{ server: Server; url: string }> {
@@ -69,14 +77,19 @@ async function handle(opts: ServeOptions, req: IncomingMessage, res: ServerRespo
   const { sessions } = opts;
   if (req.method === 'GET' && path === '/healthz') return json(res, 200, { ok: true, sessions: sessions.all.length });
   if (req.method === 'GET' && path === '/metrics') return text(res, 200, metrics(sessions));
-  if (!path.startsWith('/api/')) return json(res, 404, { error: 'not found' });
+  if (!path.startsWith('/api/')) {
+    if (opts.site && serveStatic(opts.site, req, res, path)) return;
+    return json(res, 404, { error: 'not found' });
+  }
   if (!originAllowed(req, opts)) return json(res, 403, { error: 'this origin may not use the flatnet API' });
+  const lab = /^\/api\/labs\/([^/]+)$/.exec(path);
+  if (req.method === 'GET' && lab) return json(res, 200, sessions.labJson(decodeURIComponent(lab[1]!)));
   if (req.method === 'POST' && path === '/api/sessions') {
     const body = await readJson(req);
     const s = sessions.create(String(body.lab ?? ''), typeof body.task === 'string' ? body.task : undefined);
     return json(res, 201, { id: s.id, token: s.token });
   }
-  const m = /^\/api\/sessions\/([0-9a-f]{16})(\/events|\/grade)?$/.exec(path);
+  const m = /^\/api\/sessions\/([0-9a-f]{16})(\/events|\/grade|\/apply|\/reset)?$/.exec(path);
   if (!m) return json(res, 404, { error: 'not found' });
   const s = sessions.get(m[1]!, bearer(req) ?? url.searchParams.get('token') ?? undefined);
   if (!s) return json(res, 401, { error: 'no such session, or not your token' });
@@ -85,6 +98,16 @@ async function handle(opts: ServeOptions, req: IncomingMessage, res: ServerRespo
     const body = await readJson(req);
     if (typeof body.answer !== 'string') throw new FlatnetError('BadRequest', 'the body needs an "answer" string');
     return json(res, 200, await sessions.grade(s, body.answer, typeof body.task === 'string' ? body.task : undefined));
+  }
+  if (req.method === 'POST' && m[2] === '/apply') {
+    const body = await readJson(req);
+    if (typeof body.yaml !== 'string') throw new FlatnetError('BadRequest', 'the body needs a "yaml" string');
+    return json(res, 200, await sessions.apply(s, body.yaml));
+  }
+  if (req.method === 'POST' && m[2] === '/reset') {
+    const body = await readJson(req);
+    sessions.reset(s, typeof body.task === 'string' ? body.task : undefined);
+    return json(res, 202, { resetting: true });
   }
   if (req.method === 'DELETE' && m[2] === undefined) {
     await sessions.end(s, 'ended by the learner');

@@ -12,6 +12,7 @@ import { FlatnetError } from '../../checkers/errors.ts';
 import { findTask, gradeLive, type GradeResult } from '../../checkers/grade/index.ts';
 import type { LabBundle } from '../../checkers/lab/sources.ts';
 import { setUpTask, startLabCluster } from '../lab/cluster.ts';
+import { run } from '../providers/local/exec.ts';
 import type { ProgressEvent, Provider } from '../providers/provider.ts';
 import { Terminal } from './terminal.ts';
 
@@ -48,7 +49,8 @@ export class Session {
   private readonly listeners = new Set<(e: SessionEvent) => void>();
   terminal: Terminal | undefined;
   readonly lab: LabBundle;
-  readonly taskIndex: number;
+  /** The task the cluster was last set up for (reset may move to another). */
+  taskIndex: number;
   readonly home: string;
 
   /** `root`: the folder session homes live in; this one's is named by its id. */
@@ -219,6 +221,50 @@ export class SessionManager {
       });
     }
     return s.terminal;
+  }
+
+  /** A lab as the site needs it: lab.yaml parsed, and the text of every file it names. */
+  labJson(labId: string): { lab: unknown; files: Record<string, string> } {
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(labId)) throw new FlatnetError('BadLabId', `"${labId}" is not a lab id`, {}, 'use the id of a lab under labs/');
+    const bundle = this.opts.loadLab(labId);
+    return { lab: bundle.lab, files: Object.fromEntries(bundle.files) };
+  }
+
+  /** `kubectl apply -f -` in the session's cluster, with kubectl's own words as the output. */
+  async apply(s: Session, yaml: string): Promise<{ ok: boolean; output: string }> {
+    if (s.state !== 'ready') throw new FlatnetError('NotReady', `session ${s.id} is ${s.state}`, {}, 'wait for the ready event');
+    const r = await run('kubectl', ['--kubeconfig', join(s.home, '.kube', 'config'), 'apply', '-f', '-'], { input: yaml, timeoutMs: 30_000 });
+    return { ok: r.code === 0, output: (r.stdout + r.stderr).trim() };
+  }
+
+  /**
+   * Back to a task's start state in the same cluster: what the learner made goes, the lab is
+   * set up again, and the events stream shows the progress, then ready. The terminal stays.
+   */
+  reset(s: Session, taskId?: string): void {
+    if (s.state !== 'ready' && s.state !== 'failed') throw new FlatnetError('NotReady', `session ${s.id} is ${s.state}`, {}, 'wait for the ready event');
+    const { index } = findTask(s.lab, taskId ?? s.lab.lab.tasks[s.taskIndex]!.id);
+    s.taskIndex = index;
+    s.state = 'provisioning';
+    const p = (async () => {
+      const t0 = performance.now();
+      try {
+        const progress = (e: ProgressEvent) => s.emit({ type: 'progress', ...e });
+        progress({ stage: 'Removing what the task made', step: 1, of: 3 });
+        await this.opts.provider.reset(s.cluster);
+        // The setup's own steps (1 and 2 of 2) come after the removal: 2 and 3 of 3.
+        await setUpTask(this.opts.provider, s.cluster, s.lab, index, (e) => progress({ ...e, step: e.step + 1, of: e.of + 1 }));
+        if (s.state === 'ended') return void (await this.recycle(s.cluster)); // end() left the cluster to us
+        s.state = 'ready';
+        s.emit({ type: 'ready', ms: Math.round(performance.now() - t0) });
+      } catch (e) {
+        if (s.state === 'ended') return void (await this.recycle(s.cluster));
+        s.state = 'failed';
+        s.emit({ type: 'failed', message: e instanceof FlatnetError ? e.format() : String(e) });
+      }
+    })();
+    this.provisioning.add(p);
+    void p.finally(() => this.provisioning.delete(p));
   }
 
   /** Grades an answer live in the session's cluster (it stays applied, as after kubectl apply). */

@@ -127,6 +127,33 @@ describe('flatnet serve: sessions, terminal, live grading', { skip, timeout: 300
     assert.deepEqual([wrong.body.passed, wrong.body.hint], [false, 'dns-tcp'], JSON.stringify(wrong.body).slice(0, 400));
   });
 
+  it('applies YAML with kubectl in the session\'s cluster, and resets the task to its start state', async () => {
+    const s = sessions.all.find((x) => x.id === id)!;
+    const ns = String(loadLab(join(LABS_ROOT, LAB)).values.ns);
+    const policy = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: learner-draft, namespace: ${ns}}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n`;
+    const applied = await api('POST', `/api/sessions/${id}/apply`, token, { yaml: policy });
+    assert.deepEqual(applied.body, { ok: true, output: 'networkpolicy.networking.k8s.io/learner-draft created' });
+    const broken = await api('POST', `/api/sessions/${id}/apply`, token, { yaml: policy.replace('Ingress', 'Sideways') });
+    assert.equal(broken.body.ok, false);
+    assert.match(String(broken.body.output), /Unsupported value: "Sideways"/);
+    const prober = provider.prober(s.cluster);
+    assert.ok(await prober.getObject('NetworkPolicy', ns, 'learner-draft'));
+    const before = s.events.length;
+    const reset = await api('POST', `/api/sessions/${id}/reset`, token, {});
+    assert.equal(reset.status, 202, JSON.stringify(reset.body));
+    assert.equal((await api('POST', `/api/sessions/${id}/grade`, token, { answer: '' })).status, 409, 'no grading while the task is set up again');
+    await until('ready after the reset', () => s.events.slice(before).some((e) => e.type === 'ready'), 60_000);
+    const stages = s.events.slice(before).filter((e) => e.type === 'progress').map((e) => (e as { stage: string }).stage);
+    assert.deepEqual(stages, ['Removing what the task made', 'Setting up the lab', 'Waiting for the lab pods']);
+    assert.equal(await prober.getObject('NetworkPolicy', ns, 'learner-draft'), undefined);
+    const pod = (await prober.getObject('Pod', ns, 'postgres')) as { status?: { phase?: string } } | undefined;
+    assert.equal(pod?.status?.phase, 'Running');
+    const lab = await api('GET', `/api/labs/${LAB}`);
+    assert.equal((lab.body.lab as { id: string }).id, LAB);
+    assert.ok(Object.keys(lab.body.files as object).includes('solution/postgres-policy.yaml'));
+    assert.equal((await api('GET', '/api/labs/..%2f..%2fetc')).status, 400);
+  });
+
   it('refuses a foreign Origin, a wrong token, another session\'s token, and non-JSON writes', async () => {
     await assert.rejects(terminal(id, token, 'https://evil.example'), /refused: 403/);
     await assert.rejects(terminal(id, 'x'.repeat(32)), /refused: 401/);

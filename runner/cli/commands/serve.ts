@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import { labDirById, loadLab } from '../../lab/load.ts';
@@ -15,10 +16,13 @@ import { startServer } from '../../server/http.ts';
 import { SessionManager } from '../../server/sessions.ts';
 import type { Command } from '../command.ts';
 
+/** Where `npm run build` puts the course site (astro.config.mjs outDir). */
+const DIST = fileURLToPath(new URL('../../../dist', import.meta.url));
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the lab runner: sessions, terminals and live grading over HTTP',
-  usage: `flatnet serve [--port P] [--host H] [--max-sessions N] [--idle-minutes M] [--warm N] [--allow-origin URL]...
+  usage: `flatnet serve [--port P] [--host H] [--max-sessions N] [--idle-minutes M] [--warm N] [--allow-origin URL]... [--site DIR]
 
 Serves the runner's API (sessions, their terminals over WebSocket, live grading) and
 /healthz, /metrics. Sessions run on the local provider; each gets its own cluster.
@@ -28,7 +32,8 @@ Serves the runner's API (sessions, their terminals over WebSocket, live grading)
   --max-sessions    sessions at once (default 20)
   --idle-minutes    end a session nobody used for this long (default 30)
   --warm            clusters kept ready, so Start only sets up the lab (default 1)
-  --allow-origin    a web origin besides this server's own that may call the API`,
+  --allow-origin    a web origin besides this server's own that may call the API
+  --site            the built course site to serve at / (default: dist/ of this checkout, if built)`,
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
@@ -39,6 +44,7 @@ Serves the runner's API (sessions, their terminals over WebSocket, live grading)
         'idle-minutes': { type: 'string', default: '30' },
         warm: { type: 'string', default: '1' },
         'allow-origin': { type: 'string', multiple: true, default: [] },
+        site: { type: 'string' },
       },
       strict: true,
     });
@@ -70,7 +76,9 @@ Serves the runner's API (sessions, their terminals over WebSocket, live grading)
       maxSessions: number('max-sessions', values['max-sessions']),
       warm: number('warm', values.warm),
     });
-    const { url, server } = await startServer({ sessions, allowedOrigins: values['allow-origin'] }, number('port', values.port), values.host);
+    const site = values.site ?? (existsSync(join(DIST, 'index.html')) ? DIST : undefined);
+    if (values.site && !existsSync(values.site)) throw new FlatnetError('NoSite', `--site ${values.site}: no such folder`, {}, 'build the site with `npm run build`, or leave --site out');
+    const { url, server } = await startServer({ sessions, allowedOrigins: values['allow-origin'], site }, number('port', values.port), values.host);
     io.err(`flatnet: serving on ${url}`);
     const stop = async () => {
       server.close();
