@@ -71,6 +71,11 @@ export interface Provider {
   /** Back to a fresh cluster for the next learner: deletes every namespace but `keep` and the system ones. */
   reset(name: string, keep?: readonly string[]): Promise<void>;
   destroy(name: string): Promise<void>;
+  /**
+   * The uid the cluster's processes run as, where the provider gives each cluster a user of
+   * its own: the learner's shell runs as it too, so it can enter the cluster's node and no other.
+   */
+  owner?(name: string): number | undefined;
   /** Destroys every cluster this provider made that is still around (after a crash); returns what it removed. */
   destroyLeaked(): Promise<string[]>;
 }

@@ -8,6 +8,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../checkers/errors.ts';
 import { findTask, gradeLive, type GradeResult } from '../../checkers/grade/index.ts';
 import type { LabBundle } from '../../checkers/lab/sources.ts';
@@ -15,6 +16,8 @@ import { setUpTask, startLabCluster } from '../lab/cluster.ts';
 import { run } from '../providers/local/exec.ts';
 import type { ProgressEvent, Provider } from '../providers/provider.ts';
 import { Terminal } from './terminal.ts';
+
+const FLATNET_BIN = fileURLToPath(new URL('../../bin/flatnet.js', import.meta.url));
 
 export type SessionState = 'provisioning' | 'ready' | 'failed' | 'ended';
 
@@ -174,6 +177,8 @@ export class SessionManager {
       if (s.state === 'ended') return void (await this.opts.provider.destroy(s.cluster));
       copyFileSync(this.opts.provider.kubeconfig(s.cluster), join(s.home, '.kube', 'config'));
       writeFileSync(join(s.home, '.bashrc'), 'PS1="learner@${FLATNET_LAB}:\\w$ "\n');
+      mkdirSync(join(s.home, '.local', 'bin'), { recursive: true });
+      writeFileSync(join(s.home, '.local', 'bin', 'flatnet'), `#!/bin/sh\nexec '${process.execPath}' '${FLATNET_BIN}' "$@"\n`, { mode: 0o755 });
       s.state = 'ready';
       s.readyMs = performance.now() - t0;
       this.readyTimes.push(s.readyMs);
@@ -209,7 +214,8 @@ export class SessionManager {
       const shell = ['bash', '--rcfile', join(s.home, '.bashrc'), '-i'];
       let argv = shell;
       if (process.getuid?.() === 0) {
-        const uid = sessionUid(s);
+        // The cluster's own user, where the provider gives it one: then the shell can enter its node.
+        const uid = this.opts.provider.owner?.(s.cluster) ?? sessionUid(s);
         chownTree(s.home, uid);
         chmodSync(this.opts.root, 0o711); // the homes' folder: passable, not listable, by the learners' users
         argv = ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--inh-caps=-all', '--no-new-privs', ...shell];
@@ -217,7 +223,18 @@ export class SessionManager {
       s.terminal = await Terminal.start({
         argv,
         cwd: s.home,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: s.home, KUBECONFIG: join(s.home, '.kube', 'config'), KUBECACHEDIR: join(s.home, '.kube', 'cache'), TERM: 'xterm-256color', LANG: 'C.UTF-8', FLATNET_LAB: s.lab.lab.id },
+        env: {
+          PATH: `${join(s.home, '.local', 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+          HOME: s.home,
+          KUBECONFIG: join(s.home, '.kube', 'config'),
+          KUBECACHEDIR: join(s.home, '.kube', 'cache'),
+          TERM: 'xterm-256color',
+          LANG: 'C.UTF-8',
+          FLATNET_LAB: s.lab.lab.id,
+          // `flatnet cluster shell node` finds this session's cluster, and only that one is theirs.
+          FLATNET_CLUSTER: s.cluster,
+          ...(process.env.FLATNET_STATE_DIR ? { FLATNET_STATE_DIR: process.env.FLATNET_STATE_DIR } : {}),
+        },
       });
     }
     return s.terminal;

@@ -8,12 +8,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { substitute } from '../../checkers/lab/params.ts';
-import { flatnetProcesses } from '../../runner/providers/local/lifecycle.ts';
+import { flatnetProcesses, ownersUnavailable } from '../../runner/providers/local/lifecycle.ts';
 import { LocalProvider } from '../../runner/providers/local/provider.ts';
 import { LABS_ROOT, labDirById, loadLab } from '../../runner/lab/load.ts';
 import { startServer } from '../../runner/server/http.ts';
@@ -29,10 +30,15 @@ describe('flatnet serve: sessions, terminal, live grading', { skip, timeout: 300
   let sessions: SessionManager;
   let base = '';
   let close: () => void = () => {};
-  const provider = new LocalProvider();
+  let provider = new LocalProvider();
+  /** Why clusters cannot run as users of their own here (not root, an unreadable checkout), if they cannot. */
+  let noOwners: string | undefined;
 
   before(async () => {
     process.env.FLATNET_STATE_DIR = mkdtempSync(join(tmpdir(), 'flatnet-serve-'));
+    noOwners = ownersUnavailable();
+    if (noOwners) console.log(`# clusters run without users of their own: ${noOwners}`);
+    provider = new LocalProvider({ ownUsers: !noOwners });
     sessions = new SessionManager({ provider, root: mkdtempSync(join(tmpdir(), 'flatnet-homes-')), loadLab: (id) => loadLab(labDirById(id)), idleMs: 600_000, maxMs: 600_000, maxSessions: 3 });
     const { server, url } = await startServer({ sessions }, 0);
     base = url;
@@ -152,6 +158,34 @@ describe('flatnet serve: sessions, terminal, live grading', { skip, timeout: 300
     assert.equal((lab.body.lab as { id: string }).id, LAB);
     assert.ok(Object.keys(lab.body.files as object).includes('solution/postgres-policy.yaml'));
     assert.equal((await api('GET', '/api/labs/..%2f..%2fetc')).status, 400);
+  });
+
+  it('runs the shell as its cluster\'s own user: root on its own node, nobody to another session', async (t) => {
+    if (noOwners) return t.skip(noOwners);
+    const s = sessions.all.find((x) => x.id === id)!;
+    const owner = provider.owner(s.cluster)!;
+    const other = sessions.create(LAB);
+    await until('the other session ready', () => other.state === 'ready', 60_000);
+    const otherOwner = provider.owner(other.cluster)!;
+    assert.notEqual(owner, otherOwner);
+    const term = await terminal(id, token);
+    const state = process.env.FLATNET_STATE_DIR!;
+    term.ws.send(JSON.stringify({ type: 'input', data: `echo me=$(id -u); flatnet cluster shell node <<'EOF'\necho node=$(id -u) map=$(awk '{print $2}' /proc/self/uid_map) rules=$(iptables-save -t nat | grep -c '^-A KUBE-SERVICES')\nEOF\n` }));
+    await until('the node shell', () => /^node=0 map=\d+ rules=\d+/m.test(term.screen()), 20_000);
+    assert.match(term.screen(), new RegExp(`^me=${owner}\\r?$`, 'm'));
+    const [, map, rules] = /^node=0 map=(\d+) rules=(\d+)/m.exec(term.screen())!;
+    assert.equal(Number(map), owner, 'root on the node is the cluster\'s owner on the host');
+    assert.ok(Number(rules) > 0, 'kube-proxy rules are visible from the node shell');
+    // Another session's home, kubeconfig and node are closed to this learner.
+    term.ws.send(JSON.stringify({ type: 'input', data: `ls ${other.home} || echo HOME-REFUSED; cat ${state}/clusters/${other.cluster}/kubeconfig || echo KUBECONFIG-REFUSED; FLATNET_CLUSTER=${other.cluster} flatnet cluster shell node </dev/null || echo NODE-REFUSED\n` }));
+    await until('the refusals', () => /^NODE-REFUSED/m.test(term.screen()), 20_000);
+    assert.match(term.screen(), /^HOME-REFUSED/m);
+    assert.match(term.screen(), /^KUBECONFIG-REFUSED/m);
+    term.ws.close();
+    await sessions.end(other, 'done');
+    // (Zombies aside: an exited daemon waits for this process, its parent, to reap it.)
+    const left = spawnSync('ps', ['-o', 'pid=,stat=,args=', '-u', String(otherOwner)]).stdout.toString().split('\n').filter((l) => l.trim() && !/^\s*\d+\s+Z/.test(l));
+    assert.deepEqual(left, [], 'a process of the ended session\'s user is left');
   });
 
   it('refuses a foreign Origin, a wrong token, another session\'s token, and non-JSON writes', async () => {

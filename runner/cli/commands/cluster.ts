@@ -43,7 +43,7 @@ export const clusterCommand: Command = {
     const { values, positionals } = parseArgs({
       args: flags,
       options: {
-        name: { type: 'string', default: 'flatnet' },
+        name: { type: 'string', default: process.env.FLATNET_CLUSTER || 'flatnet' },
         all: { type: 'boolean', default: false },
         filename: { type: 'string', short: 'f', multiple: true },
         container: { type: 'string', short: 'c' },

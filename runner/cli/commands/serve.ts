@@ -3,7 +3,7 @@
  * `flatnet serve`: the runner — lab sessions, terminals and live grading over HTTP and
  * WebSocket (runner/server/http.ts), on the local provider.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import { labDirById, loadLab } from '../../lab/load.ts';
 import { stateRoot } from '../../providers/local/config.ts';
+import { ownersUnavailable } from '../../providers/local/lifecycle.ts';
 import { LocalProvider } from '../../providers/local/provider.ts';
 import { startServer } from '../../server/http.ts';
 import { SessionManager } from '../../server/sessions.ts';
@@ -55,9 +56,14 @@ Serves the runner's API (sessions, their terminals over WebSocket, live grading)
     };
     // The server's clusters live in a state folder of their own: whatever is there when it starts
     // was left by an earlier run that did not stop cleanly (a crash, a kill), and goes.
-    process.env.FLATNET_STATE_DIR = join(stateRoot(), 'serve');
+    // A root runner keeps it where the clusters' own users can reach it (root's home is closed to them).
+    const root = process.getuid?.() === 0 && !process.env.FLATNET_STATE_DIR;
+    process.env.FLATNET_STATE_DIR = root ? '/var/lib/flatnet/serve' : join(stateRoot(), 'serve');
     mkdirSync(process.env.FLATNET_STATE_DIR, { recursive: true });
-    const provider = new LocalProvider();
+    if (root) chmodSync('/var/lib/flatnet', 0o711);
+    const noOwners = ownersUnavailable();
+    if (noOwners && process.getuid?.() === 0) io.err(`flatnet: warning: ${noOwners}; learners' shells run as users of their own but cannot enter their node (\`flatnet cluster shell node\`)`);
+    const provider = new LocalProvider({ ownUsers: !noOwners });
     const leaked = await provider.destroyLeaked();
     if (leaked.length > 0) io.err(`flatnet: removed what an earlier run left: ${leaked.join(', ')}`);
     // Learners' homes sit where their own users can reach them (a root runner's state is under

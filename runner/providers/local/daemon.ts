@@ -9,9 +9,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { installConfig, type NetworkConfig, type Subnet } from './cni.ts';
 import { MTU, NODE_IP, NODE_POD_CIDR, clusterDir, nodeName } from './config.ts';
-import { startControlServer } from './control/server.ts';
+import { bindControlServer, serveControl } from './control/server.ts';
 import { startApiServer } from './api/server.ts';
-import { ensureCredentials, writeKubeconfig } from './api/tls.ts';
+import { ensureCredentials, kubeconfigYaml, writeKubeconfig } from './api/tls.ts';
+import { becomeOwner, Record } from './owner.ts';
 import { bootstrap } from './controllers/bootstrap.ts';
 import { Dataplane } from './controllers/dataplane.ts';
 import { reconcileEndpoints } from './controllers/endpoints.ts';
@@ -56,21 +57,33 @@ export interface Cluster {
 
 export async function runDaemon(name: string): Promise<void> {
   const dir = clusterDir(name);
-  const logDir = join(dir, 'logs');
-  const recordsDir = join(dir, 'dns');
-  for (const d of [dir, logDir, recordsDir]) mkdirSync(d, { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  const options = readOptions(dir);
+  // 0. The control socket, bound first: an owned cluster binds it, and opens the files root
+  // will trust, while still root; then it becomes its owner (owner.ts).
+  const socket = join(dir, 'control.sock');
+  const server = await bindControlServer(socket);
+  let data = dir;
+  let records: { info: Record; kubeconfig: Record } | undefined;
+  if (options.owner !== undefined) {
+    data = join(dir, 'data');
+    records = { info: new Record(join(dir, 'daemon.json'), 0o644), kubeconfig: new Record(join(dir, 'kubeconfig'), 0o600) };
+    becomeOwner(options.owner);
+  }
+  const logDir = join(data, 'logs');
+  const recordsDir = join(data, 'dns');
+  for (const d of [logDir, recordsDir]) mkdirSync(d, { recursive: true });
   const rootless = process.getuid?.() !== 0;
   const node = nodeName(name);
-  const options = readOptions(dir);
   const net: NetworkConfig = { podSubnets: options.podSubnets ?? [NODE_POD_CIDR], podSubnetsV6: options.podSubnetsV6, mtu: MTU };
 
   // 1. The store, as it was when the cluster last ran.
-  const store = new ObjectStore(loadSnapshot(dir));
-  const flush = persist(store, dir);
+  const store = new ObjectStore(loadSnapshot(data));
+  const flush = persist(store, data);
   // 2. The node: namespaces, CNI config.
   debug(`starting cluster ${name} (${rootless ? 'rootless' : 'root'})`);
   void ensureBundle('dns', DNS_MAIN); // ready by the time the coredns pods start
-  const credentials = ensureCredentials(dir); // made while the node starts
+  const credentials = ensureCredentials(data); // made while the node starts
   credentials.catch(() => {}); // awaited below; this only keeps an early failure from being unhandled
   const sandbox = await Sandbox.start({ node, nodeIP: NODE_IP, rootless });
   debug(`node sandbox up, holder pid ${sandbox.pid}`);
@@ -86,9 +99,8 @@ export async function runDaemon(name: string): Promise<void> {
     stage: 'Starting control plane',
     ready: false,
   };
-  // 3. The control socket, so `cluster up` can follow progress from here on.
-  const socket = join(dir, 'control.sock');
-  const server = await startControlServer(cluster, socket);
+  // 3. The control routes, so `cluster up` can follow progress from here on.
+  serveControl(server, cluster);
   // 4. System objects, then the controllers that make them real: the pods start now.
   bootstrap(store, node, NODE_IP);
   cluster.stage = 'Starting CoreDNS';
@@ -122,11 +134,18 @@ export async function runDaemon(name: string): Promise<void> {
     },
     ...portForwardTarget(store, sandbox, runtime),
   }, logDir);
-  const kubeconfig = writeKubeconfig(dir, name, api.port, creds);
+  let kubeconfig: string;
+  if (records) {
+    records.kubeconfig.write(kubeconfigYaml(name, api.port, creds));
+    kubeconfig = records.kubeconfig.path;
+  } else kubeconfig = writeKubeconfig(dir, name, api.port, creds);
   const info: DaemonInfo = { name, pid: process.pid, nodePid: sandbox.pid, rootless, socket, apiPort: api.port, kubeconfig, startedAt: new Date().toISOString() };
-  // Written whole, then renamed: `cluster up` polls this file and must never read half of it.
-  writeFileSync(join(dir, 'daemon.json.tmp'), JSON.stringify(info, null, 2));
-  renameSync(join(dir, 'daemon.json.tmp'), join(dir, 'daemon.json'));
+  if (records) records.info.write(JSON.stringify(info, null, 2)); // a half-written file does not parse: readers wait
+  else {
+    // Written whole, then renamed: `cluster up` polls this file and must never read half of it.
+    writeFileSync(join(dir, 'daemon.json.tmp'), JSON.stringify(info, null, 2));
+    renameSync(join(dir, 'daemon.json.tmp'), join(dir, 'daemon.json'));
+  }
 
   await untilDnsReady(store);
   debug('coredns ready');
@@ -144,8 +163,11 @@ export async function runDaemon(name: string): Promise<void> {
     api.server.close();
     await sandbox.stop(); // ends every pod at once: the kernel kills the node's PID namespace
     flush();
-    rmSync(socket, { force: true });
-    rmSync(join(dir, 'daemon.json'), { force: true });
+    // An owned cluster cannot remove root's files: `cluster down` removes the whole folder.
+    if (!records) {
+      rmSync(socket, { force: true });
+      rmSync(join(dir, 'daemon.json'), { force: true });
+    }
     process.exit(0);
   };
   cluster.onShutdown = stop;
@@ -157,6 +179,8 @@ export async function runDaemon(name: string): Promise<void> {
 export interface ClusterOptions {
   podSubnets?: Subnet[];
   podSubnetsV6?: Subnet[];
+  /** The uid the cluster runs as, once started (owner.ts); root only. */
+  owner?: number;
 }
 
 function readOptions(dir: string): ClusterOptions {

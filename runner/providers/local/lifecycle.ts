@@ -7,12 +7,17 @@
  */
 import { ensureBundle } from '../../build/bundle.ts';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import { call, callSocket, daemonInfo, isAlive } from './client.ts';
 import { clusterDir, defaultStateRoot, stateRoot } from './config.ts';
+import { DNS_MAIN } from './controllers/kubelet.ts';
+import { ROOTFS_NAMES } from './images/profiles.ts';
+import { ensureRootfs } from './images/rootfs.ts';
+import { ensureNative } from './native/build.ts';
+import { checkReachable, prepareOwnedDir, readOwner, removeOwner, whyNoOwners } from './owner.ts';
 import { run } from './exec.ts';
 import type { ClusterOptions } from './daemon.ts';
 
@@ -35,7 +40,8 @@ export async function up(name: string, progress: Progress, options: ClusterOptio
   const log = openSync(join(dir, 'daemon.log'), 'a');
   // The daemon's start is part of what the learner waits for: run it from a bundle when possible.
   const entry = (await ensureBundle('flatnet', BIN)) ?? BIN;
-  const child = spawn(process.execPath, [entry, 'cluster', '__daemon', '--name', name], { detached: true, stdio: ['ignore', log, log] });
+  const env = options.owner === undefined ? process.env : await prepareOwned(dir, options.owner, entry);
+  const child = spawn(process.execPath, [entry, 'cluster', '__daemon', '--name', name], { detached: true, stdio: ['ignore', log, log], env });
   child.unref();
   try {
     return await followStart(name, child, progress, t0, timeoutMs);
@@ -48,6 +54,31 @@ export async function up(name: string, progress: Progress, options: ClusterOptio
     }
     throw e;
   }
+}
+
+/** Why clusters under this state folder cannot run as users of their own (owner.ts), or undefined if they can. */
+export function ownersUnavailable(): string | undefined {
+  if (process.getuid?.() === 0) {
+    mkdirSync(stateRoot(), { recursive: true });
+    chmodSync(stateRoot(), 0o711);
+  }
+  return whyNoOwners([BIN, process.execPath, stateRoot()]);
+}
+
+/**
+ * What a cluster that runs as `owner` needs before its daemon starts: its folders, and caches
+ * it can read but not change (root fills them; the owner only reads). Returns the daemon's env.
+ */
+async function prepareOwned(dir: string, owner: number, entry: string): Promise<NodeJS.ProcessEnv> {
+  if (process.getuid?.() !== 0) throw new FlatnetError('OwnerNeedsRoot', 'only root can run a cluster as a user of its own', {}, 'run as root, or leave the owner out (the cluster is then rootless as you)');
+  const cache = join(stateRoot(), 'cache');
+  for (const r of ROOTFS_NAMES) ensureRootfs(r, join(cache, 'flatnet', 'rootfs'));
+  for (const n of ['agnhost', 'container-init'] as const) ensureNative(n, join(cache, 'flatnet', 'native'));
+  const dns = await ensureBundle('dns', DNS_MAIN);
+  for (const d of [stateRoot(), join(stateRoot(), 'clusters')]) chmodSync(d, 0o711);
+  const data = prepareOwnedDir(dir, owner);
+  checkReachable(owner, [entry, process.execPath, BIN, DNS_MAIN, ...(dns ? [dns] : []), join(cache, 'flatnet'), data]);
+  return { ...process.env, XDG_CACHE_HOME: cache, HOME: data };
 }
 
 async function followStart(name: string, child: ReturnType<typeof spawn>, progress: Progress, t0: number, timeoutMs: number): Promise<number> {
@@ -79,6 +110,8 @@ export async function down(name: string): Promise<boolean> {
     await waitGone(info.nodePid, 5000);
   }
   const dir = clusterDir(name);
+  const owner = readOwner(dir);
+  if (owner !== undefined) await removeOwner(owner); // also what a learner left running as it
   const existed = existsSync(dir);
   rmSync(dir, { recursive: true, force: true });
   return !!info || existed;

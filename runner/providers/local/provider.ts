@@ -11,6 +11,9 @@ import type { PodRef } from '../../../checkers/grade/index.ts';
 import type { Capabilities, ClusterInfo, ClusterSpec, ExecResult, ProgressEvent, Provider } from '../provider.ts';
 import { call, daemonInfo } from './client.ts';
 import { down, downAll, up } from './lifecycle.ts';
+import { clusterDir, stateRoot } from './config.ts';
+import { freeOwner, readOwner } from './owner.ts';
+import { join } from 'node:path';
 import { LocalProber } from './prober.ts';
 import { BASELINE } from '../../../checkers/lab/baseline.ts';
 
@@ -18,8 +21,18 @@ import { BASELINE } from '../../../checkers/lab/baseline.ts';
 const STAGES = ['Starting control plane', 'Starting CoreDNS', 'Ready'];
 const SYSTEM_NAMESPACES = new Set(['default', ...BASELINE.namespaces.map((n) => n.name)]);
 
+export interface LocalProviderOptions {
+  /** Run every cluster as a user of its own (root only): see owner.ts. */
+  ownUsers?: boolean;
+}
+
 export class LocalProvider implements Provider {
   readonly name = 'local' as const;
+  private readonly ownUsers: boolean;
+
+  constructor(opts: LocalProviderOptions = {}) {
+    this.ownUsers = opts.ownUsers ?? false;
+  }
 
   capabilities(spec: ClusterSpec): Capabilities {
     if (spec.cni && spec.cni !== 'flatnet') throw new FlatnetError('UnsupportedCni', `the local provider runs flatnet's own CNI, not ${spec.cni}`, {}, 'use --provider kind for Calico or Cilium');
@@ -28,7 +41,8 @@ export class LocalProvider implements Provider {
 
   async create(spec: ClusterSpec, progress: (e: ProgressEvent) => void): Promise<ClusterInfo> {
     const capabilities = this.capabilities(spec);
-    await up(spec.name, { stage: (stage) => progress({ stage, step: Math.max(1, STAGES.indexOf(stage) + 1), of: STAGES.length }) });
+    const options = this.ownUsers ? { owner: freeOwner(join(stateRoot(), 'clusters')) } : {};
+    await up(spec.name, { stage: (stage) => progress({ stage, step: Math.max(1, STAGES.indexOf(stage) + 1), of: STAGES.length }) }, options);
     return { name: spec.name, kubeconfig: this.kubeconfig(spec.name), capabilities };
   }
 
@@ -89,6 +103,10 @@ export class LocalProvider implements Provider {
       const { objects: items } = await call<{ objects: { metadata: { name: string } }[] }>(name, 'GET', `/objects?resource=${resource}&namespace=default`);
       for (const o of items) if (!(resource === 'services' && o.metadata.name === 'kubernetes')) await call(name, 'POST', '/delete', { resource, namespace: 'default', name: o.metadata.name });
     }
+  }
+
+  owner(name: string): number | undefined {
+    return readOwner(clusterDir(name));
   }
 
   async destroy(name: string): Promise<void> {

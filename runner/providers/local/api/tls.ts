@@ -46,9 +46,14 @@ export async function ensureCredentials(dir: string): Promise<Credentials> {
 
 /** A kubeconfig for this cluster only; the context is named like kind's (`kind-<name>` → `flatnet-<name>`). */
 export function writeKubeconfig(dir: string, name: string, port: number, c: Credentials): string {
-  const ctx = `flatnet-${name}`;
   const path = join(dir, 'kubeconfig');
-  const yaml = `apiVersion: v1
+  writeFileSync(path, kubeconfigYaml(name, port, c), { mode: 0o600 });
+  return path;
+}
+
+export function kubeconfigYaml(name: string, port: number, c: Credentials): string {
+  const ctx = `flatnet-${name}`;
+  return `apiVersion: v1
 kind: Config
 clusters:
 - name: ${ctx}
@@ -68,6 +73,4 @@ users:
     token: ${c.token}
 preferences: {}
 `;
-  writeFileSync(path, yaml, { mode: 0o600 });
-  return path;
 }

@@ -44,9 +44,13 @@ const routes: Record<string, Handler> = {
   },
 };
 
-export function startControlServer(cluster: Cluster, socket: string): Promise<Server> {
+/**
+ * Listens on the control socket before there is a cluster to answer for: an owned cluster's
+ * daemon binds it while still root (owner.ts). Nobody connects before daemon.json names it.
+ */
+export function bindControlServer(socket: string): Promise<Server> {
   rmSync(socket, { force: true });
-  const server = createServer((req, res) => void handle(cluster, req, res));
+  const server = createServer();
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, () => {
@@ -54,6 +58,11 @@ export function startControlServer(cluster: Cluster, socket: string): Promise<Se
       resolve(server);
     });
   });
+}
+
+/** Answers the control routes for `cluster` on a bound server. */
+export function serveControl(server: Server, cluster: Cluster): void {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => void handle(cluster, req, res));
 }
 
 async function handle(cluster: Cluster, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -8,7 +8,8 @@
 import { imageProfile, SUPPORTED_IMAGES, type ImageProfile } from '../../../../checkers/lab/images.ts';
 
 export type ProfileName = ImageProfile;
-export type RootfsName = 'web' | 'tools' | 'server' | 'dns';
+export const ROOTFS_NAMES = ['web', 'tools', 'server', 'dns'] as const;
+export type RootfsName = (typeof ROOTFS_NAMES)[number];
 
 export interface Profile {
   name: ProfileName;

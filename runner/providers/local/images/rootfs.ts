@@ -34,17 +34,17 @@ exec /flatnet/node "\${FLATNET_DNS_MAIN:-/flatnet/app/runner/providers/local/dns
 `;
 
 /** Root filesystems already checked by this process: a pod start should not touch the disk for it. */
-const ready = new Map<RootfsName, string>();
+const ready = new Map<string, string>(); // by cache folder and name
 
 /** Returns the path of the (cached) root filesystem. Safe against concurrent builders: build in a temp dir, rename into place. */
 export function ensureRootfs(name: RootfsName, root = cacheRoot('rootfs')): string {
-  const known = ready.get(name);
+  const known = ready.get(`${root}\0${name}`);
   if (known) return known;
-  const agnhost = ensureNative('agnhost');
+  const agnhost = ensureNative('agnhost', join(dirname(root), 'native')); // the native cache beside this one
   // The agnhost build's name carries its source hash: a new agnhost means new root filesystems.
   const final = join(root, `${name}-v${LAYOUT_VERSION}-${agnhost.split('-').at(-1)}`);
   if (existsSync(join(final, '.complete'))) {
-    ready.set(name, final);
+    ready.set(`${root}\0${name}`, final);
     return final;
   }
   const tmp = `${final}.tmp-${process.pid}`;
@@ -56,7 +56,7 @@ export function ensureRootfs(name: RootfsName, root = cacheRoot('rootfs')): stri
   } catch {
     rmSync(tmp, { recursive: true, force: true }); // another process won the race
   }
-  ready.set(name, final);
+  ready.set(`${root}\0${name}`, final);
   return final;
 }
 

@@ -15,17 +15,17 @@ import { cacheRoot } from '../config.ts';
 export type NativeProgram = 'agnhost' | 'container-init';
 
 /** Programs this process has found or built: every container start asks, so answer from memory. */
-const built = new Map<NativeProgram, string>();
+const built = new Map<string, string>(); // by cache folder and name
 
 /** The path of the compiled program, building it first when needed. Safe against concurrent builders. */
 export function ensureNative(name: NativeProgram, root = cacheRoot('native')): string {
-  const known = built.get(name);
+  const known = built.get(`${root}\0${name}`);
   if (known) return known;
   const source = fileURLToPath(new URL(`./${name}.c`, import.meta.url));
   const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12);
   const bin = join(root, `${name}-${hash}`);
   if (existsSync(bin)) {
-    built.set(name, bin);
+    built.set(`${root}\0${name}`, bin);
     return bin;
   }
   mkdirSync(root, { recursive: true });
@@ -38,6 +38,6 @@ export function ensureNative(name: NativeProgram, root = cacheRoot('native')): s
     throw new FlatnetError('NativeBuild', `building ${name} with ${cc} failed: ${detail}`, {}, 'install a C compiler and a static libc (apt-get install gcc libc6-dev), or run `npx flatnet doctor --install`');
   }
   renameSync(tmp, bin);
-  built.set(name, bin);
+  built.set(`${root}\0${name}`, bin);
   return bin;
 }
