@@ -1,0 +1,205 @@
+/**
+ * The course as a learner uses it, in real Chromium against the real `flatnet serve` and a
+ * real local cluster: home → chapter 4.1 → its lab → Start (progress, then a prompt) →
+ * kubectl in the terminal → default-deny-all written in the editor while the preview
+ * changes → Apply → Check passes; then the postgres lab with the chapter's UDP-only DNS rule
+ * → Check fails with the hint about TCP 53. Screenshots of each state: test-results/e2e/.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { cannotRunCluster, until } from '../local-cluster/harness.ts';
+import { DIST, ensureBuilt } from '../../site/build/stamp.ts';
+import { cannotRunBrowser, launch, snap, type Launched } from './browser.ts';
+
+const skip = cannotRunBrowser() ?? cannotRunCluster();
+if (skip) console.log(`# skipped: ${skip}`);
+
+const BIN = fileURLToPath(new URL('../../bin/flatnet.js', import.meta.url));
+
+const DEFAULT_DENY_START = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny-all
+  namespace: lab-networking
+spec:
+  podSelector: {}
+`;
+// Typed key by key, line by line: after "policyTypes:" Enter indents the next line (the editor's
+// YAML rule), and Escape closes the schema's completion list so Enter starts a new line.
+const POLICY_TYPES = ['  policyTypes:', '- Ingress', '- Egress'];
+
+async function typeLines(page: Page, lines: string[]): Promise<void> {
+  for (const [i, line] of lines.entries()) {
+    if (i > 0) await page.keyboard.press('Enter');
+    await page.keyboard.type(line, { delay: 15 });
+    await page.keyboard.press('Escape');
+  }
+}
+// The chapter's own answer to the postgres exercise: DNS over UDP only (lab defaults: ns=data, api=api).
+const POSTGRES_UDP_ONLY = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: postgres-policy
+  namespace: data
+spec:
+  podSelector:
+    matchLabels:
+      app: postgres
+  policyTypes:
+  - Ingress
+  - Egress
+  ingress:
+  - from:
+    - podSelector:
+        matchLabels:
+          app: api
+    ports:
+    - protocol: TCP
+      port: 5432
+  egress:
+  - to:
+    - namespaceSelector: {}
+      podSelector:
+        matchLabels:
+          k8s-app: kube-dns
+    ports:
+    - protocol: UDP
+      port: 53
+`;
+
+/**
+ * Replaces the editor's text as a learner pasting it would: select all, delete, paste. (Typing
+ * a whole document key by key would be re-indented by the editor's YAML rules on every Enter.)
+ */
+async function writeAnswer(page: Page, text: string): Promise<void> {
+  await page.locator('.monaco-editor .view-lines').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.locator('.monaco-editor textarea').evaluate((ta, t) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', t);
+    ta.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+const answer = (page: Page) => page.locator('flatnet-lab').evaluate((el) => (el as HTMLElement & { answer: string }).answer);
+const changedFlows = async (page: Page) => Number(await page.locator('.preview-summary').getAttribute('data-changed'));
+const terminalText = (page: Page) => page.locator('.xterm-rows').innerText();
+
+async function startLab(page: Page, name: string): Promise<void> {
+  await page.click('[data-start]');
+  await page.waitForSelector('flatnet-lab[data-session="provisioning"]', { timeout: 60_000 });
+  await snap(page, `${name}-provisioning`);
+  await page.waitForSelector('flatnet-lab[data-session="ready"]', { timeout: 120_000 });
+  await page.waitForFunction(() => /learner@\S+:~\$/.test(document.querySelector('.xterm-rows')?.textContent ?? ''), undefined, { timeout: 30_000 });
+}
+
+describe('the course in Chromium, on the local provider', { skip, timeout: 600_000 }, () => {
+  let server: ChildProcess | undefined;
+  let url = '';
+  let browser: Launched | undefined;
+  const state = mkdtempSync(join(tmpdir(), 'flatnet-e2e-'));
+
+  before(async () => {
+    assert.ok(ensureBuilt((l) => console.log(`# ${l}`)), 'the site builds');
+    server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--warm', '1', '--site', DIST], { env: { ...process.env, FLATNET_STATE_DIR: state }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    server.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    url = await until('the server URL', () => /serving on (http:\S+)/.exec(err)?.[1], 30_000);
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM'); // serve ends its sessions and their clusters on SIGTERM
+      await new Promise((r) => server!.once('exit', r));
+    }
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('home → chapter 4.1 → lab: terminal, editor with live preview, Apply, Check passes', async () => {
+    const page = await browser!.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    await page.goto(`${url}/`);
+    assert.match(await page.title(), /Kubernetes networking you can run/);
+    await snap(page, '01-home');
+    await page.getByRole('link', { name: /4\.1 Networking fundamentals/ }).first().click();
+    await page.waitForURL(/\/chapters\/4-1-networking-fundamentals\/$/);
+    assert.equal(await page.locator('h1').innerText(), 'Networking fundamentals and NetworkPolicy');
+    assert.ok((await page.locator('figure.diagram svg').count()) >= 3, 'the chapter has its build-time diagrams');
+    await snap(page, '02-chapter');
+
+    await page.getByRole('link', { name: /Open the lab/ }).click();
+    await page.waitForURL(/\/labs\/lab-4-1-networking-fundamentals\/$/);
+    await page.waitForSelector('flatnet-lab[data-editor="ready"]', { timeout: 60_000 });
+    await snap(page, '03-lab');
+
+    await startLab(page, '04-lab');
+    await page.locator('.xterm').click();
+    await page.keyboard.type('kubectl get pods -n lab-networking\n');
+    await page.waitForFunction(() => /frontend\s+1\/1\s+Running/.test(document.querySelector('.xterm-rows')?.textContent ?? '') && /backend\s+1\/1\s+Running/.test(document.querySelector('.xterm-rows')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    assert.match(await terminalText(page), /backend\s+1\/1\s+Running/);
+    await snap(page, '05-terminal');
+
+    // Typing: the start of default-deny-all isolates ingress only; adding policyTypes changes more flows.
+    await writeAnswer(page, DEFAULT_DENY_START);
+    await page.waitForFunction(() => document.querySelector('.preview-summary')?.getAttribute('data-changed') === '2', undefined, { timeout: 10_000 });
+    const ingressOnly = await changedFlows(page);
+    await snap(page, '06-preview-ingress-only');
+    await typeLines(page, POLICY_TYPES);
+    await page.waitForFunction((n) => Number(document.querySelector('.preview-summary')?.getAttribute('data-changed')) > n, ingressOnly, { timeout: 10_000 });
+    assert.ok((await changedFlows(page)) > ingressOnly, 'the preview shows more flows denied once Egress is listed');
+    assert.match(await answer(page), /policyTypes:\n\s+- Ingress\n\s+- Egress/);
+    const cell = page.locator('.preview-table td.changed').first();
+    await cell.hover();
+    assert.match(await page.locator('.preview-reason').innerText(), /denied/);
+    await snap(page, '07-preview-default-deny');
+
+    await page.click('[data-apply]');
+    await page.waitForSelector('.apply-output', { timeout: 60_000 });
+    assert.match(await page.locator('.apply-output').innerText(), /default-deny-all/);
+    await snap(page, '08-applied');
+
+    await page.click('[data-check]');
+    await page.waitForSelector('flatnet-lab[data-verdict]', { timeout: 120_000 });
+    assert.equal(await page.locator('flatnet-lab').getAttribute('data-verdict'), 'passed', await page.locator('[data-results]').innerText());
+    assert.match(await page.locator('.verdict').innerText(), /^Passed/);
+    assert.ok((await page.locator('.results-graph svg').count()) === 1, 'the result has its connectivity picture');
+    await snap(page, '09-check-passed');
+
+    // The sidebar counts the passed task (progress lives in this browser).
+    assert.equal(await page.locator('[data-mark-lab="lab-4-1-networking-fundamentals"]').innerText(), '1/2');
+    await page.click('[data-end]');
+    await page.waitForSelector('flatnet-lab[data-session="none"]');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('postgres lab: the UDP-only DNS rule fails with the hint about TCP 53', async () => {
+    const page = await browser!.browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    await page.goto(`${url}/labs/netpol-postgres-dns-egress/`);
+    await page.waitForSelector('flatnet-lab[data-editor="ready"]', { timeout: 60_000 });
+    await startLab(page, '10-postgres');
+    await writeAnswer(page, POSTGRES_UDP_ONLY);
+    await page.waitForFunction(() => Number(document.querySelector('.preview-summary')?.getAttribute('data-changed')) > 0, undefined, { timeout: 10_000 });
+    await page.click('[data-check]');
+    await page.waitForSelector('flatnet-lab[data-verdict]', { timeout: 120_000 });
+    assert.equal(await page.locator('flatnet-lab').getAttribute('data-verdict'), 'failed');
+    const hint = page.locator('.check-hint[data-hint="dns-tcp"]');
+    assert.equal(await hint.count(), 1, await page.locator('[data-results]').innerText());
+    assert.match(await hint.innerText(), /TCP 53/);
+    assert.match(await page.locator('.check.failed').first().innerText(), /TCP 53/);
+    await snap(page, '11-postgres-wrong-dns-hint');
+    await page.click('[data-end]');
+    await page.close();
+  });
+});
