@@ -15,7 +15,8 @@ const chapters = defineCollection({
 });
 
 const labs = defineCollection({
-  loader: labLoader({ root: './labs' }),
+  // FLATNET_LABS_DIR: another labs folder to preview (tests use a scratch copy).
+  loader: labLoader({ root: process.env.FLATNET_LABS_DIR ?? './labs' }),
   schema: LabEntrySchema,
 });
 

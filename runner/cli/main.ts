@@ -10,8 +10,9 @@ import { reachCommand } from './commands/reach.ts';
 import { clusterCommand } from './commands/cluster.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { serveCommand } from './commands/serve.ts';
+import { devCommand } from './commands/dev.ts';
 
-const commands: Command[] = [reachCommand, labCommand, gradeCommand, clusterCommand, serveCommand, doctorCommand];
+const commands: Command[] = [reachCommand, labCommand, gradeCommand, clusterCommand, serveCommand, devCommand, doctorCommand];
 
 // A reader that goes away (`flatnet grade --live ... | head`) must not kill us mid-way: an
 // unhandled EPIPE would skip the clean-up that tears down a throw-away cluster.
