@@ -8,8 +8,9 @@ import Cards from './Cards.astro';
 import ConceptCard from './ConceptCard.astro';
 import Diagram from './Diagram.astro';
 import Misconception from './Misconception.astro';
+import Pre from './Pre.astro';
 import Recall from './Recall.astro';
 import SeedNote from './SeedNote.astro';
 import TryFirst from './TryFirst.astro';
 
-export const teaching = { Analogy, Cards, ConceptCard, Diagram, Misconception, Recall, SeedNote, TryFirst };
+export const teaching = { Analogy, Cards, ConceptCard, Diagram, Misconception, Recall, SeedNote, TryFirst, pre: Pre };

@@ -1,0 +1,89 @@
+/**
+ * The built site without a cluster, in Chromium: axe finds no violations on the home, chapter
+ * and lab pages in light and dark themes; a chapter reads with JavaScript off (text, diagrams,
+ * recall answers behind <details>); the keyboard reaches the content through the skip link;
+ * the theme switch persists.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { until } from '../local-cluster/harness.ts';
+import { DIST, ensureBuilt } from '../../site/build/stamp.ts';
+import { axeViolations } from './axe.ts';
+import { cannotRunBrowser, launch, snap, type Launched } from './browser.ts';
+
+const skip = cannotRunBrowser();
+if (skip) console.log(`# skipped: ${skip}`);
+
+const BIN = fileURLToPath(new URL('../../bin/flatnet.js', import.meta.url));
+const PAGES = ['/', '/chapters/4-1-networking-fundamentals/', '/labs/lab-4-1-networking-fundamentals/', '/labs/netpol-postgres-dns-egress/'];
+
+describe('the course site in Chromium (no cluster)', { skip, timeout: 240_000 }, () => {
+  let server: ChildProcess | undefined;
+  let browser: Launched | undefined;
+  let url = '';
+  const state = mkdtempSync(join(tmpdir(), 'flatnet-site-'));
+
+  before(async () => {
+    assert.ok(ensureBuilt((l) => console.log(`# ${l}`)), 'the site builds');
+    server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--warm', '0', '--site', DIST], { env: { ...process.env, FLATNET_STATE_DIR: state }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    server.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    url = await until('the server URL', () => /serving on (http:\S+)/.exec(err)?.[1], 30_000);
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((r) => server!.once('exit', r));
+    }
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`axe finds no violations (${scheme})`, async () => {
+      const page = await browser!.browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: scheme });
+      for (const path of PAGES) {
+        await page.goto(url + path);
+        if (path.startsWith('/labs/')) await page.waitForSelector('flatnet-lab[data-preview="ready"]', { timeout: 60_000 });
+        // Monaco's own DOM is Microsoft's to keep accessible; everything else is ours.
+        assert.deepEqual(await axeViolations(page, ['.monaco-editor']), [], `${path} (${scheme})`);
+      }
+      await snap(page, `30-lab-${scheme}`);
+      await page.close();
+    });
+  }
+
+  it('a chapter reads with JavaScript off', async () => {
+    const ctx = await browser!.browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    await page.goto(`${url}/chapters/4-1-networking-fundamentals/`);
+    assert.equal(await page.locator('h1').innerText(), 'Networking fundamentals and NetworkPolicy');
+    assert.ok((await page.locator('figure.diagram svg title').count()) >= 3, 'diagrams are inline SVG with titles');
+    const recall = page.locator('.recall details').first();
+    await recall.locator('summary').click();
+    assert.ok(await recall.evaluate((d) => (d as HTMLDetailsElement).open), 'a recall answer opens without JavaScript');
+    await snap(page, '31-chapter-no-js');
+    await ctx.close();
+  });
+
+  it('the keyboard reaches the content first, and the theme choice persists', async () => {
+    const page = await browser!.browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    await page.goto(`${url}/chapters/4-1-networking-fundamentals/`);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'content');
+    await page.click('[data-theme-toggle]');
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await page.reload();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await page.close();
+  });
+});
