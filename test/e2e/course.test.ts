@@ -178,6 +178,22 @@ describe('the course in Chromium, on the local provider', { skip, timeout: 600_0
 
     // The sidebar counts the passed task (progress lives in this browser).
     assert.equal(await page.locator('[data-mark-lab="lab-4-1-networking-fundamentals"]').innerText(), '1/2');
+
+    // A reload resumes the same session: the terminal reconnects and the runner replays it.
+    await page.reload();
+    await page.waitForSelector('flatnet-lab[data-session="ready"]', { timeout: 30_000 });
+    await page.waitForFunction(() => /backend\s+1\/1\s+Running/.test(document.querySelector('.xterm-rows')?.textContent ?? ''), undefined, { timeout: 30_000 });
+
+    // Task 2 starts from default-deny-all: Reset task sets that up in the same cluster, with progress.
+    await page.getByRole('tab', { name: /Task 2/ }).click();
+    await page.click('[data-reset]');
+    await page.waitForSelector('flatnet-lab[data-session="provisioning"]', { timeout: 30_000 });
+    await snap(page, '09b-reset-task-2');
+    await page.waitForSelector('flatnet-lab[data-session="ready"]', { timeout: 120_000 });
+    await page.locator('.xterm').click();
+    await page.keyboard.type('kubectl get networkpolicy -n lab-networking\n');
+    await page.waitForFunction(() => /default-deny-all/.test(document.querySelector('.xterm-rows')?.textContent?.split('get networkpolicy').at(-1) ?? ''), undefined, { timeout: 30_000 });
+    await snap(page, '09c-task-2-ready');
     await page.click('[data-end]');
     await page.waitForSelector('flatnet-lab[data-session="none"]');
     assert.deepEqual(errors, []);

@@ -74,10 +74,19 @@ export function followEvents(s: SessionRef, onEvent: (e: SessionEvent) => void, 
     es.addEventListener(type, (m) => onEvent(JSON.parse((m as MessageEvent<string>).data) as SessionEvent));
   }
   // EventSource retries dropped connections by itself; CLOSED means an HTTP error: it will not.
+  // Leaving the page closes the stream too; that must not forget a session a reload resumes.
+  let leaving = false;
+  const leave = () => (leaving = true);
+  addEventListener('pagehide', leave);
+  addEventListener('beforeunload', leave);
   es.onerror = () => {
-    if (es.readyState === EventSource.CLOSED) onGone();
+    if (es.readyState === EventSource.CLOSED && !leaving) onGone();
   };
-  return () => es.close();
+  return () => {
+    removeEventListener('pagehide', leave);
+    removeEventListener('beforeunload', leave);
+    es.close();
+  };
 }
 
 export const apply = (s: SessionRef, yaml: string) => call<{ ok: boolean; output: string }>('POST', `/api/sessions/${s.id}/apply`, { yaml }, s.token);
