@@ -123,21 +123,22 @@ describe('lab cni-pod-network-by-hand: steps', { skip }, () => {
   it('ADD by hand: an address, routes, an IPAM file, and the pod network reached', () => {
     const server = podIP(sh, 'podnet', 'server');
     const out = node(`ip netns add demo
-cat > /tmp/ptp-lab9-t2.json <<'JSON'
+CONF=$(mktemp)
+cat > $CONF <<'JSON'
 { "cniVersion": "1.0.0", "name": "flatnet", "type": "ptp", "mtu": 1500, "ipMasq": false,
   "ipam": { "type": "host-local", "dataDir": "/run/flatnet/ipam", "ranges": [[{ "subnet": "10.244.0.0/24" }]], "routes": [{ "dst": "0.0.0.0/0" }] } }
 JSON
 export CNI_CONTAINERID=by-hand CNI_NETNS=/run/netns/demo CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni
-CNI_COMMAND=ADD /usr/lib/cni/ptp < /tmp/ptp-lab9-t2.json
+CNI_COMMAND=ADD /usr/lib/cni/ptp < $CONF
 echo
 ip netns exec demo ip -4 addr show eth0
 cat /run/flatnet/ipam/flatnet/10.244.0.6; echo
 ip netns exec demo curl -s http://${server}:8080
 CNI_COMMAND=DEL CNI_CONTAINERID=by-hand CNI_NETNS=/run/netns/demo CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni \\
-  /usr/lib/cni/ptp < /tmp/ptp-lab9-t2.json && echo deleted
+  /usr/lib/cni/ptp < $CONF && echo deleted
 ls /run/flatnet/ipam/flatnet/
 ip netns del demo
-rm /tmp/ptp-lab9-t2.json`);
+rm $CONF`);
     assert.match(out, /"address": "10\.244\.0\.6\/24",\s*"gateway": "10\.244\.0\.1"/);
     assert.match(out, /inet 10\.244\.0\.6\/24/);
     assert.match(out, /by-hand\r?\neth0/); // host-local writes \r\n
