@@ -8,6 +8,16 @@ import { startLayers } from '../../checkers/grade/index.ts';
 import type { LabBundle } from '../../checkers/lab/sources.ts';
 import type { ClusterInfo, ClusterSpec, ProgressEvent, Provider } from '../providers/provider.ts';
 
+/** The images a lab's pods run (kind preloads them; the local provider needs no registry). */
+export function labImages(bundle: LabBundle): string[] {
+  return [...new Set(bundle.lab.setup.pods.map((p) => p.image))];
+}
+
+/** How long a lab's pods may take to be Ready: kind may still be loading images. */
+export function setUpTimeoutMs(provider: Provider): number {
+  return provider.name === 'kind' ? 5 * 60_000 : 60_000;
+}
+
 export async function startLabCluster(provider: Provider, spec: ClusterSpec, bundle: LabBundle, taskIndex: number, progress: (e: ProgressEvent) => void, timeoutMs = 60_000): Promise<ClusterInfo> {
   const info = await provider.create(spec, progress);
   await setUpTask(provider, spec.name, bundle, taskIndex, progress, timeoutMs);

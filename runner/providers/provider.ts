@@ -76,6 +76,13 @@ export interface Provider {
    * its own: the learner's shell runs as it too, so it can enter the cluster's node and no other.
    */
   owner?(name: string): number | undefined;
+  /**
+   * Where a learner's shell for this cluster runs, when not on the runner's host: a command to
+   * start it on a terminal (kind: an unprivileged tools container on the cluster's network).
+   */
+  shell?(name: string): string[];
+  /** Making a cluster costs minutes (kind): a used one is reset for the next learner, not destroyed. */
+  readonly prefersReset?: boolean;
   /** Destroys every cluster this provider made that is still around (after a crash); returns what it removed. */
   destroyLeaked(): Promise<string[]>;
 }

@@ -2,7 +2,7 @@
  * @module
  * `flatnet serve`: the runner's HTTP + WebSocket face.
  *
- *   POST   /api/sessions                {lab, task?} → 201 {id, token}
+ *   POST   /api/sessions                {lab, task?, provider?, cni?} → 201 {id, token}
  *   GET    /api/sessions/:id/events     Server-Sent Events: progress, ready | failed, ended
  *   POST   /api/sessions/:id/grade      {answer, task?} → the live GradeResult
  *   POST   /api/sessions/:id/apply      {yaml} → {ok, output}: kubectl apply in the session's cluster
@@ -26,7 +26,7 @@ import type { Session, SessionManager } from './sessions.ts';
 import { serveStatic } from './static.ts';
 
 const MAX_BODY = 256 * 1024;
-const STATUS: Record<string, number> = { SessionLost: 410, BadLabId: 400, NoSuchLab: 404, NoSuchTask: 404, TaskRequired: 400, TooManySessions: 429, NotReady: 409, BadRequest: 400 };
+const STATUS: Record<string, number> = { SessionLost: 410, BadLabId: 400, NoSuchLab: 404, NoSuchTask: 404, TaskRequired: 400, TooManySessions: 429, NotReady: 409, BadRequest: 400, UnknownProvider: 400, UnsupportedCni: 400, CniMismatch: 400, ProviderNotServed: 400 };
 
 export interface ServeOptions {
   sessions: SessionManager;
@@ -86,7 +86,8 @@ async function handle(opts: ServeOptions, req: IncomingMessage, res: ServerRespo
   if (req.method === 'GET' && lab) return json(res, 200, sessions.labJson(decodeURIComponent(lab[1]!)));
   if (req.method === 'POST' && path === '/api/sessions') {
     const body = await readJson(req);
-    const s = sessions.create(String(body.lab ?? ''), typeof body.task === 'string' ? body.task : undefined);
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const s = sessions.create(String(body.lab ?? ''), str(body.task), { provider: str(body.provider), cni: str(body.cni) });
     return json(res, 201, { id: s.id, token: s.token });
   }
   const m = /^\/api\/sessions\/([0-9a-f]{16})(\/events|\/grade|\/apply|\/reset)?$/.exec(path);

@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../checkers/errors.ts';
 import { findTask, gradeLive, type GradeResult } from '../../checkers/grade/index.ts';
 import type { LabBundle } from '../../checkers/lab/sources.ts';
-import { setUpTask, startLabCluster } from '../lab/cluster.ts';
+import { labImages, setUpTask, setUpTimeoutMs, startLabCluster } from '../lab/cluster.ts';
+import { chooseProvider } from '../providers/choose.ts';
+import type { CniName } from '../providers/provider.ts';
+import { WarmPool } from './pool.ts';
 import { run } from '../providers/local/exec.ts';
 import type { ProgressEvent, Provider } from '../providers/provider.ts';
 import { Terminal } from './terminal.ts';
@@ -24,7 +27,10 @@ export type SessionState = 'provisioning' | 'ready' | 'failed' | 'ended';
 export type SessionEvent = ({ type: 'progress' } & ProgressEvent) | { type: 'ready'; ms: number } | { type: 'failed'; message: string } | { type: 'ended'; reason: string };
 
 export interface SessionOptions {
+  /** Where sessions run unless they ask for another of `providers`. */
   provider: Provider;
+  /** Other providers a session may ask for by name (e.g. kind, for Calico or Cilium). */
+  providers?: Provider[];
   /** Where session homes live (one folder per session, removed with it). */
   root: string;
   loadLab: (id: string) => LabBundle;
@@ -35,7 +41,7 @@ export interface SessionOptions {
   maxSessions: number;
   /** A file listing the ids of sessions this server started, so a restarted server can tell their clients what happened. */
   journal?: string;
-  /** Clusters kept provisioned, so "Start" only sets up the lab (0: every session makes its own). */
+  /** Clusters of the default provider kept provisioned, so "Start" only sets up the lab (0: every session makes its own). */
   warm?: number;
 }
 
@@ -44,6 +50,8 @@ export class Session {
   readonly token = randomBytes(24).toString('base64url');
   /** Its own cluster, or one taken from the warm pool. */
   cluster = `s-${this.id.slice(0, 10)}`;
+  /** Whether `cluster` came ready from a pool (then only the lab is set up). */
+  fromPool = false;
   readonly createdAt = Date.now();
   lastSeen = Date.now();
   state: SessionState = 'provisioning';
@@ -55,12 +63,19 @@ export class Session {
   /** The task the cluster was last set up for (reset may move to another). */
   taskIndex: number;
   readonly home: string;
+  /** The pool its cluster comes from and goes back to: the provider and CNI it runs on. */
+  readonly pool: WarmPool;
 
   /** `root`: the folder session homes live in; this one's is named by its id. */
-  constructor(lab: LabBundle, taskIndex: number, root: string) {
+  constructor(lab: LabBundle, taskIndex: number, root: string, pool: WarmPool) {
     this.lab = lab;
     this.taskIndex = taskIndex;
     this.home = join(root, this.id);
+    this.pool = pool;
+  }
+
+  get provider(): Provider {
+    return this.pool.provider;
   }
 
   emit(e: SessionEvent): void {
@@ -99,9 +114,8 @@ export class SessionManager {
   failures = 0;
   /** Provisioning under way, so close() can wait for it (a cluster still being made must not outlive us). */
   private readonly provisioning = new Set<Promise<void>>();
-  /** Ready clusters no session uses yet, and how many are being made or reset for it. */
-  private readonly pool: string[] = [];
-  private filling = 0;
+  /** Ready clusters by provider and CNI; the default one is kept `warm` full. */
+  private readonly pools = new Map<string, WarmPool>();
   private closed = false;
   /** Sessions of an earlier run of this server, which ended when it stopped. */
   private readonly lost = new Set<string>();
@@ -114,49 +128,56 @@ export class SessionManager {
     }
     this.reaper = setInterval(() => void this.reap(), 1000);
     this.reaper.unref();
-    this.fill();
+    this.poolFor(opts.provider, undefined);
   }
 
   get all(): Session[] {
     return [...this.sessions.values()];
   }
 
-  /** Clusters waiting in the warm pool. */
+  /** Clusters waiting in the default provider's pool. */
   get warm(): number {
-    return this.pool.length;
+    return this.poolFor(this.opts.provider, undefined).length;
   }
 
-  /** Tops the pool up, one cluster at a time (a burst of creations would starve running sessions). */
-  private fill(): void {
-    if (this.closed || this.filling > 0 || this.pool.length >= (this.opts.warm ?? 0)) return;
-    const name = `w-${randomBytes(5).toString('hex')}`;
-    this.filling++;
-    const p = this.opts.provider.create({ name }, () => {}).then(
-      () => void this.pool.push(name),
-      () => this.opts.provider.destroy(name).catch(() => undefined),
-    );
-    this.provisioning.add(p);
-    void p.finally(() => {
-      this.provisioning.delete(p);
-      this.filling--;
-      if (this.closed) void this.drain();
-      else this.fill();
-    });
+  /** Work a pool started (making, resetting, destroying clusters), so close() can wait for it. */
+  private track = (p: Promise<unknown>): void => {
+    const done = p.then(() => undefined, () => undefined);
+    this.provisioning.add(done);
+    void done.finally(() => this.provisioning.delete(done));
+  };
+
+  private poolFor(provider: Provider, cni: CniName | undefined): WarmPool {
+    const key = `${provider.name}/${cni ?? ''}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new WarmPool(provider, cni, provider === this.opts.provider && !cni ? (this.opts.warm ?? 0) : 0, this.track);
+      this.pools.set(key, pool);
+    }
+    return pool;
   }
 
-  private async drain(): Promise<void> {
-    for (const name of this.pool.splice(0)) await this.opts.provider.destroy(name).catch(() => undefined);
+  /** The server's provider of that name, checked against the lab (its CNI requirement) by chooseProvider's rules. */
+  private pick(bundle: LabBundle, want: { provider?: string; cni?: string }): WarmPool {
+    const choice = chooseProvider(want.provider ?? this.opts.provider.name, want.cni, bundle.lab.requires.cni);
+    const provider = [this.opts.provider, ...(this.opts.providers ?? [])].find((p) => p.name === choice.provider.name);
+    if (!provider) throw new FlatnetError('ProviderNotServed', `this server does not run ${choice.provider.name} sessions`, {}, `start it with --providers ${this.opts.provider.name},${choice.provider.name}`);
+    return this.poolFor(provider, choice.cni);
   }
 
   /** Starts provisioning and returns at once; progress arrives as events. */
-  create(labId: string, taskId?: string): Session {
+  create(labId: string, taskId?: string, want: { provider?: string; cni?: string } = {}): Session {
     if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(labId)) throw new FlatnetError('BadLabId', `"${labId}" is not a lab id`, {}, 'use the id of a lab under labs/');
     if (this.sessions.size >= this.opts.maxSessions) throw new FlatnetError('TooManySessions', `this server runs ${this.opts.maxSessions} sessions at most`, {}, 'end a session, or try again later');
     const bundle = this.opts.loadLab(labId);
     const { index } = findTask(bundle, taskId ?? bundle.lab.tasks[0]?.id);
-    const s = new Session(bundle, index, this.opts.root);
-    const warm = this.pool.shift();
-    if (warm) s.cluster = warm;
+    const pool = this.pick(bundle, want);
+    const s = new Session(bundle, index, this.opts.root, pool);
+    const warm = pool.take();
+    if (warm) {
+      s.cluster = warm;
+      s.fromPool = true;
+    }
     mkdirSync(join(s.home, '.kube'), { recursive: true, mode: 0o700 });
     this.sessions.set(s.id, s);
     if (this.opts.journal) appendFileSync(this.opts.journal, `${s.id}\n`);
@@ -170,12 +191,11 @@ export class SessionManager {
     const t0 = performance.now();
     try {
       const progress = (e: ProgressEvent) => s.emit({ type: 'progress', ...e });
-      if (s.cluster.startsWith('w-')) {
-        this.fill(); // the pool lost one
-        await setUpTask(this.opts.provider, s.cluster, s.lab, s.taskIndex, progress);
-      } else await startLabCluster(this.opts.provider, { name: s.cluster }, s.lab, s.taskIndex, progress);
-      if (s.state === 'ended') return void (await this.opts.provider.destroy(s.cluster));
-      copyFileSync(this.opts.provider.kubeconfig(s.cluster), join(s.home, '.kube', 'config'));
+      const timeoutMs = setUpTimeoutMs(s.provider);
+      if (s.fromPool) await setUpTask(s.provider, s.cluster, s.lab, s.taskIndex, progress, timeoutMs);
+      else await startLabCluster(s.provider, { name: s.cluster, ...(s.pool.cni ? { cni: s.pool.cni } : {}), images: labImages(s.lab) }, s.lab, s.taskIndex, progress, timeoutMs);
+      if (s.state === 'ended') return void (await s.pool.giveBack(s.cluster));
+      copyFileSync(s.provider.kubeconfig(s.cluster), join(s.home, '.kube', 'config'));
       writeFileSync(join(s.home, '.bashrc'), 'PS1="learner@${FLATNET_LAB}:\\w$ "\n');
       mkdirSync(join(s.home, '.local', 'bin'), { recursive: true });
       writeFileSync(join(s.home, '.local', 'bin', 'flatnet'), `#!/bin/sh\nexec '${process.execPath}' '${FLATNET_BIN}' "$@"\n`, { mode: 0o755 });
@@ -187,7 +207,7 @@ export class SessionManager {
       this.failures++;
       s.state = 'failed';
       s.emit({ type: 'failed', message: e instanceof FlatnetError ? e.format() : String(e) });
-      await this.opts.provider.destroy(s.cluster).catch(() => undefined);
+      await s.provider.destroy(s.cluster).catch(() => undefined);
     }
   }
 
@@ -212,10 +232,12 @@ export class SessionManager {
     if (s.state !== 'ready') throw new FlatnetError('NotReady', `session ${s.id} is ${s.state}`, {}, 'wait for the ready event');
     if (!s.terminal || s.terminal.exited) {
       const shell = ['bash', '--rcfile', join(s.home, '.bashrc'), '-i'];
-      let argv = shell;
-      if (process.getuid?.() === 0) {
+      // A provider may keep the shell off this host (kind: a tools container beside the nodes).
+      const remote = s.provider.shell?.(s.cluster);
+      let argv = remote ?? shell;
+      if (!remote && process.getuid?.() === 0) {
         // The cluster's own user, where the provider gives it one: then the shell can enter its node.
-        const uid = this.opts.provider.owner?.(s.cluster) ?? sessionUid(s);
+        const uid = s.provider.owner?.(s.cluster) ?? sessionUid(s);
         chownTree(s.home, uid);
         chmodSync(this.opts.root, 0o711); // the homes' folder: passable, not listable, by the learners' users
         argv = ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--inh-caps=-all', '--no-new-privs', ...shell];
@@ -223,7 +245,9 @@ export class SessionManager {
       s.terminal = await Terminal.start({
         argv,
         cwd: s.home,
-        env: {
+        // A remote shell's client (docker) needs the runner's own settings (DOCKER_HOST...); the
+        // learner sees only the container's environment. A local shell gets a clean one.
+        env: remote ? { ...(process.env as Record<string, string>), TERM: 'xterm-256color' } : {
           PATH: `${join(s.home, '.local', 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
           HOME: s.home,
           KUBECONFIG: join(s.home, '.kube', 'config'),
@@ -268,14 +292,14 @@ export class SessionManager {
       try {
         const progress = (e: ProgressEvent) => s.emit({ type: 'progress', ...e });
         progress({ stage: 'Removing what the task made', step: 1, of: 3 });
-        await this.opts.provider.reset(s.cluster);
+        await s.provider.reset(s.cluster);
         // The setup's own steps (1 and 2 of 2) come after the removal: 2 and 3 of 3.
-        await setUpTask(this.opts.provider, s.cluster, s.lab, index, (e) => progress({ ...e, step: e.step + 1, of: e.of + 1 }));
-        if (s.state === 'ended') return void (await this.recycle(s.cluster)); // end() left the cluster to us
+        await setUpTask(s.provider, s.cluster, s.lab, index, (e) => progress({ ...e, step: e.step + 1, of: e.of + 1 }), setUpTimeoutMs(s.provider));
+        if (s.state === 'ended') return void (await s.pool.giveBack(s.cluster)); // end() left the cluster to us
         s.state = 'ready';
         s.emit({ type: 'ready', ms: Math.round(performance.now() - t0) });
       } catch (e) {
-        if (s.state === 'ended') return void (await this.recycle(s.cluster));
+        if (s.state === 'ended') return void (await s.pool.giveBack(s.cluster));
         s.state = 'failed';
         s.emit({ type: 'failed', message: e instanceof FlatnetError ? e.format() : String(e) });
       }
@@ -287,7 +311,7 @@ export class SessionManager {
   /** Grades an answer live in the session's cluster (it stays applied, as after kubectl apply). */
   grade(s: Session, answer: string, taskId?: string): Promise<GradeResult> {
     if (s.state !== 'ready') throw new FlatnetError('NotReady', `session ${s.id} is ${s.state}`, {}, 'wait for the ready event');
-    return gradeLive(s.lab, taskId ?? s.lab.lab.tasks[s.taskIndex]!.id, { text: answer, file: 'answer.yaml', lineOffset: 0 }, this.opts.provider.prober(s.cluster));
+    return gradeLive(s.lab, taskId ?? s.lab.lab.tasks[s.taskIndex]!.id, { text: answer, file: 'answer.yaml', lineOffset: 0 }, s.provider.prober(s.cluster));
   }
 
   async end(s: Session, reason: string): Promise<void> {
@@ -298,18 +322,8 @@ export class SessionManager {
     s.emit({ type: 'ended', reason });
     await s.terminal?.kill();
     rmSync(s.home, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
-    // A session still provisioning is destroyed when its provisioning returns.
-    if (!wasProvisioning) await this.recycle(s.cluster);
-  }
-
-  /**
-   * A used cluster is destroyed and the pool refilled with a new one: on the local provider,
-   * making a cluster (~1 s) beats resetting a used one (its lab pods stop gracefully).
-   * Providers where creating takes minutes (kind) will want Provider.reset here instead.
-   */
-  private async recycle(cluster: string): Promise<void> {
-    await this.opts.provider.destroy(cluster).catch(() => undefined);
-    this.fill();
+    // A session still provisioning gives its cluster back when its provisioning returns.
+    if (!wasProvisioning) await s.pool.giveBack(s.cluster);
   }
 
   private async reap(): Promise<void> {
@@ -324,7 +338,8 @@ export class SessionManager {
     this.closed = true;
     clearInterval(this.reaper);
     await Promise.all(this.all.map((s) => this.end(s, 'the server stopped')));
+    for (const pool of this.pools.values()) await pool.drain();
     await Promise.all(this.provisioning); // each destroys its cluster, its session having ended
-    await this.drain();
+    for (const pool of this.pools.values()) await pool.drain(); // clusters that came ready meanwhile
   }
 }

@@ -54,6 +54,7 @@ describe('kind provider over recorded shims', () => {
       `kind load docker-image ${AGNHOST} --name flatnet-cal`,
       `kubectl --kubeconfig ${kc('cal')} get pods --all-namespaces -o json`,
       `kubectl --kubeconfig ${kc('cal')} get nodes -o json`,
+      `kind get kubeconfig --internal --name flatnet-cal`,
       `kubectl --kubeconfig ${kc('cal')} get namespaces -o json`,
     ]);
     assert.equal(log[0]!.stdin, kindConfigYaml({ name: 'cal', cni: 'calico', nodes: 2 }));
@@ -87,7 +88,7 @@ describe('kind provider over recorded shims', () => {
 
   it('destroys what it created, with the cluster\'s own kubeconfig, and its state', async () => {
     await provider.destroy('cal');
-    assert.deepEqual(calls().map(line), [`kind delete cluster --name flatnet-cal --kubeconfig ${kc('cal')}`]);
+    assert.deepEqual(calls().map(line), ['docker ps -aq --filter label=io.flatnet.shell=flatnet-cal', `kind delete cluster --name flatnet-cal --kubeconfig ${kc('cal')}`]);
     assert.equal(existsSync(kc('cal')), false);
     assert.equal(await provider.status('cal'), 'missing');
     assert.throws(() => provider.kubeconfig('cal'), (e: FlatnetError) => e.code === 'ClusterNotRunning' && /flatnet cluster up --provider kind --name cal/.test(e.fix ?? ''));

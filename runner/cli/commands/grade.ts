@@ -11,7 +11,7 @@ import { findTask, gradeLive, gradeStatic, renderHuman, renderJson, renderJunit,
 import type { LabBundle, SourceText } from '../../../checkers/lab/sources.ts';
 import { substitute } from '../../../checkers/lab/params.ts';
 import { labDirById, loadLab } from '../../lab/load.ts';
-import { startLabCluster } from '../../lab/cluster.ts';
+import { labImages, setUpTimeoutMs, startLabCluster } from '../../lab/cluster.ts';
 import { chooseProvider, type Choice } from '../../providers/choose.ts';
 import type { Command } from '../command.ts';
 import { styleFor } from '../style.ts';
@@ -80,11 +80,11 @@ Exit status: 0 passed, 1 not passed, 2 invalid input.`,
 async function gradeInThrowawayCluster(bundle: LabBundle, taskId: string | undefined, answer: SourceText, status: (line: string) => void, { provider, cni }: Choice): Promise<GradeResult> {
   const { index } = findTask(bundle, taskId);
   const name = `grade-${randomBytes(3).toString('hex')}`;
-  const images = [...new Set(bundle.lab.setup.pods.map((p) => p.image))];
+  const images = labImages(bundle);
   const cleanup = () => void provider.destroy(name);
   process.once('SIGINT', cleanup);
   try {
-    await startLabCluster(provider, { name, ...(cni ? { cni } : {}), ...(provider.name === 'kind' ? { images } : {}) }, bundle, index, (e) => status(` • ${e.stage}`), provider.name === 'kind' ? 5 * 60_000 : 60_000);
+    await startLabCluster(provider, { name, ...(cni ? { cni } : {}), ...(provider.name === 'kind' ? { images } : {}) }, bundle, index, (e) => status(` • ${e.stage}`), setUpTimeoutMs(provider));
     status(' • Grading with real packets');
     return await gradeLive(bundle, taskId, answer, provider.prober(name));
   } finally {

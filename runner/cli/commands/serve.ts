@@ -12,7 +12,9 @@ import { FlatnetError } from '../../../checkers/errors.ts';
 import { labDirById, loadLab } from '../../lab/load.ts';
 import { stateRoot } from '../../providers/local/config.ts';
 import { ownersUnavailable } from '../../providers/local/lifecycle.ts';
+import { KindProvider } from '../../providers/kind/provider.ts';
 import { LocalProvider } from '../../providers/local/provider.ts';
+import type { Provider } from '../../providers/provider.ts';
 import { startServer } from '../../server/http.ts';
 import { SessionManager } from '../../server/sessions.ts';
 import type { Command } from '../command.ts';
@@ -23,16 +25,19 @@ const DIST = fileURLToPath(new URL('../../../dist', import.meta.url));
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the lab runner: sessions, terminals and live grading over HTTP',
-  usage: `flatnet serve [--port P] [--host H] [--max-sessions N] [--idle-minutes M] [--warm N] [--allow-origin URL]... [--site DIR]
+  usage: `flatnet serve [--port P] [--host H] [--max-sessions N] [--idle-minutes M] [--warm N] [--providers local[,kind]] [--allow-origin URL]... [--site DIR]
 
 Serves the runner's API (sessions, their terminals over WebSocket, live grading) and
-/healthz, /metrics. Sessions run on the local provider; each gets its own cluster.
+/healthz, /metrics. Each session gets its own cluster: on the local provider unless it asks
+for kind ({"provider":"kind","cni":"calico"|"cilium"}) and this server runs kind sessions.
 
   --port            port to listen on (default 8420; 0 picks a free one)
   --host            address to listen on (default 127.0.0.1)
   --max-sessions    sessions at once (default 20)
   --idle-minutes    end a session nobody used for this long (default 30)
-  --warm            clusters kept ready, so Start only sets up the lab (default 1)
+  --warm            local clusters kept ready, so Start only sets up the lab (default 1)
+  --providers       providers sessions may use, the first the default (default local;
+                    local,kind also serves kind sessions: Docker, \`flatnet doctor --provider kind\`)
   --allow-origin    a web origin besides this server's own that may call the API
   --site            the built course site to serve at / (default: dist/ of this checkout, if built)`,
   async run(argv, io) {
@@ -44,6 +49,7 @@ Serves the runner's API (sessions, their terminals over WebSocket, live grading)
         'max-sessions': { type: 'string', default: '20' },
         'idle-minutes': { type: 'string', default: '30' },
         warm: { type: 'string', default: '1' },
+        providers: { type: 'string', default: 'local' },
         'allow-origin': { type: 'string', multiple: true, default: [] },
         site: { type: 'string' },
       },
@@ -63,9 +69,19 @@ Serves the runner's API (sessions, their terminals over WebSocket, live grading)
     if (root) chmodSync('/var/lib/flatnet', 0o711);
     const noOwners = ownersUnavailable();
     if (noOwners && process.getuid?.() === 0) io.err(`flatnet: warning: ${noOwners}; learners' shells run as users of their own but cannot enter their node (\`flatnet cluster shell node\`)`);
-    const provider = new LocalProvider({ ownUsers: !noOwners });
-    const leaked = await provider.destroyLeaked();
-    if (leaked.length > 0) io.err(`flatnet: removed what an earlier run left: ${leaked.join(', ')}`);
+    const local = new LocalProvider({ ownUsers: !noOwners });
+    const all: Provider[] = [];
+    for (const name of values.providers.split(',').map((p) => p.trim())) {
+      if (name === 'local') all.push(local);
+      else if (name === 'kind') all.push(new KindProvider({ ownStateOnly: true }));
+      else throw new FlatnetError('UnknownProvider', `--providers ${values.providers}: "${name}" is not a provider`, {}, 'use local, or local,kind');
+    }
+    const [provider, ...others] = all;
+    if (!provider) throw new FlatnetError('UnknownProvider', '--providers: none given', {}, 'use local, or local,kind');
+    for (const p of all) {
+      const leaked = await p.destroyLeaked();
+      if (leaked.length > 0) io.err(`flatnet: removed what an earlier run left: ${leaked.join(', ')}`);
+    }
     // Learners' homes sit where their own users can reach them (a root runner's state is under
     // /root); where they are is noted, so the next start removes those of a run that was killed.
     const homesNote = join(process.env.FLATNET_STATE_DIR, 'homes-path');
@@ -74,6 +90,7 @@ Serves the runner's API (sessions, their terminals over WebSocket, live grading)
     writeFileSync(homesNote, homes);
     const sessions = new SessionManager({
       provider,
+      providers: others,
       journal: join(process.env.FLATNET_STATE_DIR, 'sessions'),
       root: homes,
       loadLab: (id) => loadLab(labDirById(id)),

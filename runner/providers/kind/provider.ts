@@ -17,7 +17,8 @@ import { kindCapabilities } from './cni.ts';
 import { CLUSTER_PREFIX, kindCni, kindName, validateName, type KindOptions } from './config.ts';
 import { KindProber, kubectlExec, POLICY_SETTLE_MS } from './prober.ts';
 import { describe, podSettled, type List, type PodJson } from './readiness.ts';
-import { kubeconfigPath, prepareStateDir, readRecord, removeState, writeRecord } from './state.ts';
+import { removeShells, shellCommand, writeInternalKubeconfig } from './shell.ts';
+import { clusterStateDir, kubeconfigPath, prepareStateDir, readRecord, removeState, writeRecord } from './state.ts';
 import { hostRunner, Kubectl, type Runner } from './tools.ts';
 
 export interface KindProviderOptions extends KindOptions {
@@ -28,6 +29,8 @@ export interface KindProviderOptions extends KindOptions {
   pollMs?: number;
   /** Pause after a policy change before probing (default POLICY_SETTLE_MS). */
   settleMs?: number;
+  /** destroyLeaked removes only clusters with state under this FLATNET_STATE_DIR (a server's own). */
+  ownStateOnly?: boolean;
 }
 
 /** Cluster-wide policies of each CNI that a learner could have created: reset deletes them too (research §4.3). */
@@ -35,6 +38,7 @@ const CLUSTER_POLICIES = ['globalnetworkpolicies.crd.projectcalico.org', 'cilium
 
 export class KindProvider implements Provider {
   readonly name = 'kind' as const;
+  readonly prefersReset = true;
   private readonly options: KindProviderOptions;
   private readonly runner: Runner;
 
@@ -68,6 +72,7 @@ export class KindProvider implements Provider {
       pollMs: this.options.pollMs ?? 2000,
     };
     await runPlan(createPlan(cni, images), ctx, progress);
+    await writeInternalKubeconfig(this.runner, spec.name);
     const namespaces = await ctx.kubectl.json<List<{ metadata: { name: string } }>>(['get', 'namespaces'], 'reading the namespaces');
     writeRecord({ name: spec.name, cni, nodes: spec.nodes ?? 1, systemNamespaces: namespaces.items.map((n) => n.metadata.name), images });
     return { name: spec.name, kubeconfig, capabilities };
@@ -113,7 +118,12 @@ export class KindProvider implements Provider {
     return new KindProber(this.kubectl(name), { sctp: existsSync('/proc/net/sctp'), settleMs: this.options.settleMs ?? POLICY_SETTLE_MS });
   }
 
+  shell(name: string): string[] {
+    return shellCommand(name);
+  }
+
   async reset(name: string, keep: readonly string[] = []): Promise<void> {
+    await removeShells(this.runner, name);
     const kubectl = this.kubectl(name);
     const system = new Set(readRecord(name)?.systemNamespaces ?? ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
     system.add('default');
@@ -129,6 +139,7 @@ export class KindProvider implements Provider {
   }
 
   async destroy(name: string): Promise<void> {
+    await removeShells(this.runner, name);
     await deleteCluster(this.runner, kindName(name), kubeconfigPath(name));
     removeState(name);
   }
@@ -138,6 +149,9 @@ export class KindProvider implements Provider {
     // One at a time, each with its own kubeconfig: kind locks the kubeconfig it edits (research §4.4).
     for (const cluster of await findClusters(this.runner)) {
       const name = cluster.slice(CLUSTER_PREFIX.length);
+      // A server's own clusters only: the user's `flatnet cluster up --provider kind` ones are not leaks.
+      if (this.options.ownStateOnly && !existsSync(clusterStateDir(name))) continue;
+      await removeShells(this.runner, name);
       await deleteCluster(this.runner, cluster, kubeconfigPath(name));
       removeState(name);
       removed.push(cluster);

@@ -15,7 +15,7 @@
  * - otherwise (fake): kubectl answers get pods/nodes/namespaces from the shim's state, every
  *   pod Ready, so command sequences are checked in a second.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -171,8 +171,72 @@ function docker(): number {
     out(`${image.split(':')[1] ?? 'latest'}: Pulling from ${image.split(':')[0]}\nDigest: ${imageId(image)}\nStatus: Downloaded newer image for ${image}\n${image}`);
     return 0;
   }
+  if (a === 'run') return dockerRun();
+  if (a === 'ps') {
+    // Only `ps -aq --filter label=K=V`: the shell containers of a cluster.
+    const label = flag('--filter')?.replace(/^label=/, '');
+    for (const f of readdirSync(dir('containers'))) {
+      const c = JSON.parse(readFileSync(join(dir('containers'), f), 'utf8')) as { id: string; labels: string[] };
+      if (label && c.labels.includes(label)) out(c.id);
+    }
+    return 0;
+  }
+  if (a === 'rm') {
+    for (const id of argv.slice(1).filter((x) => !x.startsWith('-'))) {
+      const file = join(dir('containers'), `${id}.json`);
+      if (!existsSync(file)) continue;
+      const c = JSON.parse(readFileSync(file, 'utf8')) as { pids: number[] };
+      for (const pid of c.pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+      rmSync(file, { force: true });
+      out(id);
+    }
+    return 0;
+  }
   err(`shim docker: not recorded: ${argv.join(' ')}`);
   return 1;
+}
+
+/**
+ * `docker run` of a shell container, stood in for by its entrypoint run on this host: the
+ * container's environment is passed, and a path under a bind mount's target is read from its
+ * source, so KUBECONFIG=/flatnet/kubeconfig reaches the (host-reachable) kubeconfig kind gave.
+ * Its PATH is the image's, not this one's (which has these shims first).
+ * What this cannot show: the container's isolation (user, capabilities, read-only root, network).
+ */
+function dockerRun(): number {
+  const withValue = new Set(['--name', '--label', '--network', '--user', '--cap-drop', '--security-opt', '--tmpfs', '-e', '-v', '--entrypoint']);
+  const env: Record<string, string> = {};
+  const mounts: [string, string][] = [];
+  const labels: string[] = [];
+  let entrypoint: string | undefined;
+  let name = `shim-${process.pid}`;
+  let i = 1;
+  for (; i < argv.length && argv[i]!.startsWith('-'); i++) {
+    const f = argv[i]!;
+    if (!withValue.has(f)) continue;
+    const v = argv[++i]!;
+    if (f === '-e') env[v.slice(0, v.indexOf('='))] = v.slice(v.indexOf('=') + 1);
+    else if (f === '-v') mounts.push([v.split(':')[0]!, v.split(':')[1]!]);
+    else if (f === '--label') labels.push(v);
+    else if (f === '--entrypoint') entrypoint = v;
+    else if (f === '--name') name = v;
+  }
+  const [, ...args] = argv.slice(i); // the image, then the command's arguments
+  for (const [k, v] of Object.entries(env)) for (const [src, dst] of mounts) if (v.startsWith(dst)) env[k] = src + v.slice(dst.length);
+  const child = spawn(entrypoint ?? 'sh', args, { stdio: 'inherit', env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', TERM: process.env.TERM ?? 'xterm', ...env }, cwd: '/tmp' });
+  const file = join(dir('containers'), `${name}.json`);
+  writeFileSync(file, JSON.stringify({ id: name, labels, pids: [process.pid, child.pid] }));
+  child.on('exit', (code) => {
+    rmSync(file, { force: true });
+    process.exit(code ?? 137);
+  });
+  return -1; // still running: exits with its command
 }
 
 function helm(): number {
@@ -263,4 +327,5 @@ function fakeKubectl(c: Cluster, args: string[]): number {
   return 0;
 }
 
-process.exitCode = main();
+const code = main();
+if (code >= 0) process.exitCode = code; // -1: a `docker run` whose command exits us
