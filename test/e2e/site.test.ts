@@ -73,6 +73,47 @@ describe('the course site in Chromium (no cluster)', { skip, timeout: 240_000 },
     await ctx.close();
   });
 
+  it('lab page without a session: tasks by keyboard, progressive hints, the solution after three failed checks, engine errors in the editor', async () => {
+    const page = await browser!.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${url}/labs/lab-4-1-networking-fundamentals/`);
+    await page.waitForSelector('flatnet-lab[data-editor="ready"]', { timeout: 60_000 });
+    assert.equal(await page.locator('[data-start]').isEnabled(), true);
+    assert.equal(await page.locator('[data-check]').isDisabled(), true, 'Check needs a cluster');
+
+    await page.getByRole('tab', { name: /Task 1/ }).focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.getByRole('tab', { name: /Task 2/ }).getAttribute('aria-selected'), 'true');
+    assert.equal(await page.locator('[role="tabpanel"]:visible').getAttribute('id'), 'task-allow-frontend-to-backend');
+
+    await page.click('[data-hint]');
+    await page.click('[data-hint]');
+    assert.deepEqual(await page.locator('.hint').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.hint)), ['two-sides', 'namespace']);
+    assert.equal(await page.locator('[data-solution]').isDisabled(), true);
+
+    // Three checks that did not pass (kept in this browser) unlock the solution.
+    await page.evaluate(() => localStorage.setItem('flatnet:fails:lab-4-1-networking-fundamentals:allow-frontend-to-backend', '3'));
+    await page.reload();
+    await page.waitForSelector('flatnet-lab[data-editor="ready"]', { timeout: 60_000 });
+    await page.click('[data-solution]');
+    assert.match(await page.locator('[data-solution-text] pre').innerText(), /name: allow-frontend-to-backend/);
+
+    // What the engine finds wrong (an invalid label selector) is marked at its line in the editor.
+    await page.locator('[data-solution-text] button').click();
+    await page.waitForFunction(() => (document.querySelector('flatnet-lab') as HTMLElement & { answer: string }).answer.includes('allow-frontend-to-backend'));
+    await page.locator('.monaco-editor .view-lines').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.locator('.monaco-editor textarea').evaluate((ta) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: x\n  namespace: lab-networking\nspec:\n  podSelector:\n    matchLabels:\n      app: "not a valid value!"\n');
+      ta.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    });
+    await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 10_000 });
+    assert.match(await page.locator('.preview-summary').innerText(), /does not parse/);
+    await snap(page, '32-lab-hints-solution-errors');
+    await page.close();
+  });
+
   it('the keyboard reaches the content first, and the theme choice persists', async () => {
     const page = await browser!.browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     await page.goto(`${url}/chapters/4-1-networking-fundamentals/`);

@@ -58,6 +58,14 @@ class FlatnetLab extends HTMLElement {
     });
     for (const tab of this.querySelectorAll<HTMLButtonElement>('[data-task-tab]')) {
       tab.addEventListener('click', () => this.selectTask(Number(tab.dataset.taskTab)));
+      // The ARIA tabs pattern: arrows move between tabs, Tab leaves the tab list.
+      tab.addEventListener('keydown', (e) => {
+        const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+        if (!step) return;
+        const n = this.data.lab.tasks.length;
+        this.selectTask((this.taskIndex + step + n) % n);
+        this.querySelector<HTMLElement>(`[data-task-tab="${this.taskIndex}"]`)?.focus();
+      });
     }
     this.$('[data-start]').addEventListener('click', () => void this.start());
     this.$('[data-end]').addEventListener('click', () => void this.end());
@@ -110,7 +118,11 @@ class FlatnetLab extends HTMLElement {
     const lab = this.data.lab.id;
     this.taskIndex = i;
     localStorage.setItem(`flatnet:task:${lab}`, this.task.id);
-    for (const tab of this.querySelectorAll<HTMLElement>('[data-task-tab]')) tab.setAttribute('aria-selected', String(Number(tab.dataset.taskTab) === i));
+    for (const tab of this.querySelectorAll<HTMLElement>('[data-task-tab]')) {
+      const on = Number(tab.dataset.taskTab) === i;
+      tab.setAttribute('aria-selected', String(on));
+      tab.tabIndex = on ? 0 : -1;
+    }
     for (const p of this.querySelectorAll<HTMLElement>('[data-task-prompt]')) p.hidden = p.dataset.taskPrompt !== this.task.id;
     this.hintsShown = 0;
     this.$('[data-hints]').replaceChildren();
