@@ -13,6 +13,7 @@ import type { ProbeResult } from '../../../checkers/truth-table.ts';
 import type { ExecResult } from '../provider.ts';
 import { parseProbeOutput, PROBE_SCRIPT, PROBE_TIMEOUT_S, probeArgs, type Planned } from './probe-script.ts';
 import type { List, PodJson } from './readiness.ts';
+import { readDrops, withDropEvidence } from './hubble.ts';
 import { tail, type Kubectl } from './tools.ts';
 
 /**
@@ -32,13 +33,16 @@ export class KindProber implements LiveProber {
   private readonly kubectl: Kubectl;
   private readonly sctp: boolean;
   private readonly settleMs: number;
+  /** The cluster's CNI: on Cilium, a denied probe gets Hubble's drop verdict as evidence (hubble.ts). */
+  private readonly cni: string | undefined;
   /** Texts apply() applied, so reset() can delete exactly that. */
   private readonly applied: string[] = [];
 
-  constructor(kubectl: Kubectl, opts: { sctp?: boolean; settleMs?: number } = {}) {
+  constructor(kubectl: Kubectl, opts: { sctp?: boolean; settleMs?: number; cni?: string } = {}) {
     this.kubectl = kubectl;
     this.sctp = opts.sctp ?? false;
     this.settleMs = opts.settleMs ?? POLICY_SETTLE_MS;
+    this.cni = opts.cni;
   }
 
   async apply(text: string, file: string): Promise<{ ok: boolean; problems: string[] }> {
@@ -50,6 +54,9 @@ export class KindProber implements LiveProber {
     const r = await this.kubectl.run(['apply', '-f', '-'], { input: text, timeoutMs: 60_000 });
     if (r.code !== 0) return { ok: false, problems: r.stderr.trim().split('\n').filter(Boolean) };
     this.applied.push(text);
+    // Pods the answer makes are measured once Ready, as a learner would wait (a timeout is no error: the probes will say).
+    const pods = parseManifests(text, file).map((m) => m.object as { kind?: string; metadata?: { name?: string; namespace?: string } }).filter((o) => o.kind === 'Pod' && o.metadata?.name);
+    for (const p of pods) await this.kubectl.run(['wait', '--for=condition=Ready', `pod/${p.metadata!.name}`, '-n', p.metadata!.namespace ?? 'default', '--timeout=120s'], { timeoutMs: 130_000 });
     await new Promise((res) => setTimeout(res, this.settleMs));
     return { ok: true, problems: [] };
   }
@@ -77,7 +84,11 @@ export class KindProber implements LiveProber {
         parseProbeOutput(list, r.stdout, failure).forEach((res, k) => (out[list[k]!.index] = res));
       }),
     );
-    return out;
+    if (this.cni !== 'cilium' || !out.some((r) => r.allowed === false)) return out;
+    const drops = await readDrops(this.kubectl);
+    if (!drops) return out;
+    const addresses = flows.map((f) => ({ sourceIP: ipOf.get(`${f.from.namespace}/${f.from.name}`), destinationIP: 'ip' in f.to ? f.to.ip : ipOf.get(`${f.to.namespace}/${f.to.name}`) }));
+    return withDropEvidence(out, addresses, drops);
   }
 
   async resolve(from: PodRef, name: string): Promise<{ addresses: string[] } | { error: string }> {

@@ -115,7 +115,7 @@ export class KindProvider implements Provider {
   }
 
   prober(name: string): KindProber {
-    return new KindProber(this.kubectl(name), { sctp: existsSync('/proc/net/sctp'), settleMs: this.options.settleMs ?? POLICY_SETTLE_MS });
+    return new KindProber(this.kubectl(name), { sctp: existsSync('/proc/net/sctp'), settleMs: this.options.settleMs ?? POLICY_SETTLE_MS, cni: readRecord(name)?.cni });
   }
 
   shell(name: string): string[] {
