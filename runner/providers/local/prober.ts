@@ -38,8 +38,25 @@ export class LocalProber implements LiveProber {
       const resource = resourceOfKind(o.kind);
       if (resource) this.applied.push({ resource, name: o.metadata.name, ...(RESOURCES[resource].namespaced ? { namespace: o.metadata.namespace ?? 'default' } : {}) });
     }
+    await this.podsReady(objects.filter((o) => o.kind === 'Pod').map((o) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`));
     await this.settle();
     return { ok: true, problems: [] };
+  }
+
+  /**
+   * An answer that makes pods is measured once they run, as a learner would wait for Ready:
+   * probing a pod still starting would fail the answer for the wrong reason.
+   */
+  private async podsReady(names: string[], timeoutMs = 30_000): Promise<void> {
+    if (names.length === 0) return;
+    const t0 = performance.now();
+    while (performance.now() - t0 < timeoutMs) {
+      const { pods } = await call<{ pods: { namespace: string; name: string; ready: boolean; phase?: string }[] }>(this.cluster, 'GET', '/status');
+      const settled = (n: string) => pods.some((p) => `${p.namespace}/${p.name}` === n && (p.ready || p.phase === 'Succeeded' || p.phase === 'Failed'));
+      if (names.every(settled)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Not Ready in time: grading goes on, and the probes say what they find.
   }
 
   async probe(flows: LiveFlow[]): Promise<ProbeResult[]> {
