@@ -55,6 +55,11 @@ kubectl wait --for=condition=Ready pod/frontend pod/backend \\
     assert.match(sh('kubectl get svc backend -n lab-networking').out, /^backend\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+$/m);
     const dns = sh('kubectl exec frontend -n lab-networking -- nslookup backend');
     assert.match(dns.out, /Name:\s+backend\.lab-networking\.svc\.cluster\.local\nAddress:\s+10\.96\.\d+\.\d+/, dns.err);
+    // describe reads the EndpointSlice (its ports' names) and the Endpoints: the seed's --target-port=8080 shows here.
+    const described = sh('kubectl describe svc backend -n lab-networking');
+    assert.equal(described.code, 0, described.err);
+    assert.match(described.out, /^TargetPort:\s+8080\/TCP$/m);
+    assert.match(described.out, /^Endpoints:\s+10\.244\.\d+\.\d+:8080$/m);
   });
 
   it('steps 4 and 5: the policies apply, and apply again is configured/unchanged', () => {

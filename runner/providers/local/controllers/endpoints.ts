@@ -69,7 +69,9 @@ export function reconcileEndpoints(store: ObjectStore, node: string): void {
         nodeName: node,
         targetRef: { kind: 'Pod', namespace: ns, name: s.pod.metadata.name, uid: s.pod.metadata.uid },
       })),
-      ports: slices[0]?.ports ?? svcPorts.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: null, protocol: p.protocol ?? 'TCP' })),
+      // A slice's port always has a name, "" when unnamed, as the real controller writes it:
+      // kubectl describe dereferences it (a missing one crashed `kubectl describe svc`).
+      ports: (slices[0]?.ports ?? svcPorts.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: null, protocol: p.protocol ?? 'TCP' }))).map((p) => ({ name: '', ...p })),
     };
     upsert(store, 'endpointslices', slice, (o) => ({ endpoints: o.endpoints, ports: o.ports }));
   }
