@@ -1,20 +1,20 @@
 /**
  * @module
  * The lab page's island, `<flatnet-lab>`: a custom element (no framework) that ties the
- * static page to the runner. What it loads up front is small — session handling and the
- * buttons; the engine (preview), Monaco (editor) and xterm (terminal) arrive by dynamic
- * import: the engine and editor once the page is idle, the terminal when a cluster is ready.
+ * static page to the runner — the session (start, progress, terminal, end) and the answer's
+ * actions (Apply, Check, Reset task, hints, solution). What it loads up front is small; the
+ * engine and Monaco arrive once the page is idle (workbench.ts), xterm when a cluster is ready.
  */
 import type { GradeResult } from '../../../checkers/grade/result.ts';
 import { labProgress, update } from '../progress.ts';
 import * as api from './api.ts';
 import { readPageData, type LabPageData } from './data.ts';
-import { debounce, h, html } from './dom.ts';
-import type { PolicyEditor } from './editor.ts';
-import type { PreviewResult } from './preview.ts';
+import { h, html } from './dom.ts';
 import { wireSplitters } from './splitter.ts';
+import { Stages } from './stages.ts';
 import { wireSteps } from './steps.ts';
 import type { LabTerminal } from './terminal.ts';
+import { Workbench } from './workbench.ts';
 
 type Task = LabPageData['lab']['tasks'][number];
 
@@ -27,16 +27,15 @@ const idle = (fn: () => void) => ('requestIdleCallback' in window ? requestIdleC
 
 class FlatnetLab extends HTMLElement {
   private data!: LabPageData;
+  private work!: Workbench;
+  private stages!: Stages;
   private taskIndex = 0;
   private session: api.SessionRef | undefined;
   private stopEvents: (() => void) | undefined;
   private ready = false;
-  private terminal: LabTerminal | undefined;
-  private editor: PolicyEditor | undefined;
-  private preview: ((draft: string) => PreviewResult) | undefined;
-  private previewFor = -1;
-  private hintsShown = 0;
   private busy = false;
+  private terminal: LabTerminal | undefined;
+  private hintsShown = 0;
 
   private $<T extends HTMLElement = HTMLElement>(sel: string): T {
     const el = this.querySelector<T>(sel);
@@ -47,8 +46,9 @@ class FlatnetLab extends HTMLElement {
   connectedCallback(): void {
     this.data = readPageData(this);
     const lab = this.data.lab.id;
-    this.taskIndex = Math.max(0, this.data.lab.tasks.findIndex((t) => t.id === localStorage.getItem(`flatnet:task:${lab}`)));
     this.classList.add('live');
+    this.work = new Workbench(this, this.data, (text) => localStorage.setItem(this.draftKey(), text));
+    this.stages = new Stages(this.$('[data-stages]'));
     wireSplitters(this.$('.lab-grid'));
     wireSteps(this.$('.steps'), lab, (text) => {
       if (!this.terminal?.connected) return false;
@@ -56,6 +56,53 @@ class FlatnetLab extends HTMLElement {
       this.terminal.focus();
       return true;
     });
+    this.wireTabs();
+    this.$('[data-start]').addEventListener('click', () => void this.start());
+    this.$('[data-end]').addEventListener('click', () => void this.end());
+    this.$('[data-apply]').addEventListener('click', () => void this.apply());
+    this.$('[data-check]').addEventListener('click', () => void this.check());
+    this.$('[data-reset]').addEventListener('click', () => void this.reset());
+    this.$('[data-hint]').addEventListener('click', () => this.nextHint());
+    this.$('[data-solution]').addEventListener('click', () => this.showSolution());
+    document.addEventListener('flatnet:theme', () => {
+      this.work.setTheme(isDark());
+      this.terminal?.setTheme(isDark());
+    });
+    const saved = this.data.lab.tasks.findIndex((t) => t.id === localStorage.getItem(`flatnet:task:${lab}`));
+    this.selectTask(Math.max(0, saved));
+    const session = api.savedSession(lab);
+    if (session) this.follow(session);
+    idle(() =>
+      this.work.load(isDark()).then(
+        () => (this.dataset.editor = 'ready'),
+        (e: unknown) => {
+          this.dataset.editor = 'failed';
+          this.say(`The editor could not load (${String(e)}); the plain text box still works.`, 'error');
+        },
+      ),
+    );
+  }
+
+  /** The learner's current answer (the editor's text): for automation and tests. */
+  get answer(): string {
+    return this.work.text;
+  }
+
+  // --- tasks ---------------------------------------------------------------------------------
+
+  private get task(): Task {
+    return this.data.lab.tasks[this.taskIndex]!;
+  }
+
+  private draftKey(): string {
+    return `flatnet:draft:${this.data.lab.id}:${this.task.id}`;
+  }
+
+  private failKey(): string {
+    return `flatnet:fails:${this.data.lab.id}:${this.task.id}`;
+  }
+
+  private wireTabs(): void {
     for (const tab of this.querySelectorAll<HTMLButtonElement>('[data-task-tab]')) {
       tab.addEventListener('click', () => this.selectTask(Number(tab.dataset.taskTab)));
       // The ARIA tabs pattern: arrows move between tabs, Tab leaves the tab list.
@@ -67,57 +114,11 @@ class FlatnetLab extends HTMLElement {
         this.querySelector<HTMLElement>(`[data-task-tab="${this.taskIndex}"]`)?.focus();
       });
     }
-    this.$('[data-start]').addEventListener('click', () => void this.start());
-    this.$('[data-end]').addEventListener('click', () => void this.end());
-    this.$('[data-apply]').addEventListener('click', () => void this.apply());
-    this.$('[data-check]').addEventListener('click', () => void this.check());
-    this.$('[data-reset]').addEventListener('click', () => void this.reset());
-    this.$('[data-hint]').addEventListener('click', () => this.nextHint());
-    this.$('[data-solution]').addEventListener('click', () => this.showSolution());
-    this.$<HTMLTextAreaElement>('[data-fallback]').addEventListener('input', () => this.draftChanged());
-    document.addEventListener('flatnet:theme', () => {
-      this.editor?.setTheme(isDark());
-      this.terminal?.setTheme(isDark());
-    });
-    this.selectTask(this.taskIndex);
-    const saved = api.savedSession(lab);
-    if (saved) this.follow(saved);
-    idle(() => void this.loadEditor());
-  }
-
-  // --- tasks and drafts --------------------------------------------------------------------
-
-  private get task(): Task {
-    return this.data.lab.tasks[this.taskIndex]!;
-  }
-
-  private draftKey(t: Task = this.task): string {
-    return `flatnet:draft:${this.data.lab.id}:${t.id}`;
-  }
-
-  private failKey(): string {
-    return `flatnet:fails:${this.data.lab.id}:${this.task.id}`;
-  }
-
-  /** The learner's current answer (the editor's text): for automation and tests. */
-  get answer(): string {
-    return this.draft();
-  }
-
-  private draft(): string {
-    return this.editor?.getValue() ?? this.$<HTMLTextAreaElement>('[data-fallback]').value;
-  }
-
-  private setDraft(text: string): void {
-    if (this.editor) this.editor.setValue(text);
-    else this.$<HTMLTextAreaElement>('[data-fallback]').value = text;
-    this.draftChanged();
   }
 
   private selectTask(i: number): void {
-    const lab = this.data.lab.id;
     this.taskIndex = i;
-    localStorage.setItem(`flatnet:task:${lab}`, this.task.id);
+    localStorage.setItem(`flatnet:task:${this.data.lab.id}`, this.task.id);
     for (const tab of this.querySelectorAll<HTMLElement>('[data-task-tab]')) {
       const on = Number(tab.dataset.taskTab) === i;
       tab.setAttribute('aria-selected', String(on));
@@ -129,73 +130,12 @@ class FlatnetLab extends HTMLElement {
     this.$('[data-solution-text]').hidden = true;
     this.$('[data-results]').replaceChildren();
     this.$('[data-apply-output]').replaceChildren();
-    this.setDraft(localStorage.getItem(this.draftKey()) ?? this.task.starter);
+    this.work.setTask(i, localStorage.getItem(this.draftKey()) ?? this.task.starter);
     this.updateButtons();
     if (this.ready) this.say('This task may start from a different state: press Reset task to set it up in your cluster.');
   }
 
-  private draftChanged = (): void => {
-    localStorage.setItem(this.draftKey(), this.draft());
-    this.schedulePreview();
-  };
-
-  // --- lazy parts ---------------------------------------------------------------------------
-
-  private async loadEditor(): Promise<void> {
-    const host = this.$('[data-editor]');
-    try {
-      const [{ createEditor }] = await Promise.all([import('./editor.ts'), this.loadPreview()]);
-      const text = this.draft();
-      host.classList.add('monaco');
-      const mount = h('div', { class: 'monaco-host' });
-      host.replaceChildren(mount);
-      this.editor = createEditor(mount, { value: text, schema: this.data.schema, uri: `${this.data.lab.id}/answer.yaml`, dark: isDark(), label: 'Policy editor: your answer in YAML' });
-      this.editor.onChange(() => this.draftChanged());
-      this.schedulePreview();
-      this.dataset.editor = 'ready';
-    } catch (e) {
-      this.dataset.editor = 'failed';
-      this.say(`The editor could not load (${String(e)}); the plain text box still works.`);
-    }
-  }
-
-  private async loadPreview(): Promise<void> {
-    const { bundleOf, createPreview } = await import('./preview.ts');
-    const { renderPreview } = await import('./preview-view.ts');
-    const bundle = bundleOf(this.data.lab.source, this.data.lab.id);
-    this.renderPreview = (r) => renderPreview(this.$('[data-preview]'), r);
-    this.makePreview = (i) => createPreview(bundle, i);
-    this.schedulePreview();
-  }
-
-  private renderPreview: ((r: PreviewResult) => void) | undefined;
-  private makePreview: ((taskIndex: number) => (draft: string) => PreviewResult) | undefined;
-
-  private schedulePreview = debounce(() => {
-    if (!this.makePreview || !this.renderPreview) return;
-    if (this.previewFor !== this.taskIndex) {
-      this.preview = this.makePreview(this.taskIndex);
-      this.previewFor = this.taskIndex;
-    }
-    const r = this.preview!(this.draft());
-    this.renderPreview(r);
-    this.editor?.setMarkers(r.problems);
-    this.dataset.preview = 'ready';
-  }, 250);
-
-  private async openTerminal(): Promise<void> {
-    if (this.terminal || !this.session) return;
-    const host = this.$('[data-terminal]');
-    host.replaceChildren();
-    const { openTerminal } = await import('./terminal.ts');
-    const s = this.session;
-    this.terminal = openTerminal(host, () => api.terminalUrl(s), {
-      dark: isDark(),
-      onStatus: (st) => (this.$('[data-terminal-status]').textContent = st === 'connected' ? 'connected' : st === 'retrying' ? 'reconnecting…' : 'connecting…'),
-    });
-  }
-
-  // --- the session --------------------------------------------------------------------------
+  // --- the session ----------------------------------------------------------------------------
 
   private say(text: string, tone: 'info' | 'error' = 'info'): void {
     const el = this.$('[data-status]');
@@ -206,8 +146,8 @@ class FlatnetLab extends HTMLElement {
   private updateButtons(): void {
     const live = this.ready && !this.busy;
     for (const sel of ['[data-apply]', '[data-check]', '[data-reset]']) this.$<HTMLButtonElement>(sel).disabled = !live;
-    this.$<HTMLButtonElement>('[data-start]').hidden = !!this.session;
-    this.$<HTMLButtonElement>('[data-end]').hidden = !this.session;
+    this.$('[data-start]').hidden = !!this.session;
+    this.$('[data-end]').hidden = !this.session;
     const fails = Number(localStorage.getItem(this.failKey()) ?? 0);
     const sol = this.$<HTMLButtonElement>('[data-solution]');
     sol.disabled = fails < this.data.solutionAfter;
@@ -221,7 +161,7 @@ class FlatnetLab extends HTMLElement {
     try {
       this.follow(await api.createSession(this.data.lab.id, this.task.id));
     } catch (e) {
-      this.say(e instanceof api.ApiError ? `${e.message}${e.fix ? ` — ${e.fix}` : ''}` : String(e), 'error');
+      this.sayError(e);
     } finally {
       this.$<HTMLButtonElement>('[data-start]').disabled = false;
     }
@@ -238,22 +178,21 @@ class FlatnetLab extends HTMLElement {
   }
 
   private onEvent(e: api.SessionEvent): void {
-    const bar = this.$('[data-progress]');
+    const stages = this.$('[data-stages]');
     switch (e.type) {
-      case 'progress': {
+      case 'progress':
+        if (this.ready || this.dataset.session !== 'provisioning') this.stages.clear();
         this.ready = false;
-        bar.hidden = false;
-        this.$<HTMLProgressElement>('progress').max = e.of;
-        this.$<HTMLProgressElement>('progress').value = e.step - 0.5;
-        this.$('[data-stage]').textContent = `${e.stage} (${e.step} of ${e.of})`;
+        stages.hidden = false;
+        this.stages.update(e.stage, e.step, e.of);
+        if (!this.terminal) this.$('[data-terminal]').replaceChildren(h('p', { class: 'placeholder' }, 'Your terminal opens here when the cluster is ready.'));
         this.say(`Setting up your cluster: ${e.stage}…`);
         this.dataset.session = 'provisioning';
         break;
-      }
       case 'ready':
         this.ready = true;
-        bar.hidden = true;
-        this.say(`Your cluster is ready (${(e.ms / 1000).toFixed(1)} s). The terminal below is a shell with kubectl for it.`);
+        stages.hidden = true;
+        this.say(`Your cluster is ready (${(e.ms / 1000).toFixed(1)} s). The terminal is a shell with kubectl for it.`);
         this.dataset.session = 'ready';
         void this.openTerminal();
         break;
@@ -267,6 +206,18 @@ class FlatnetLab extends HTMLElement {
     this.updateButtons();
   }
 
+  private async openTerminal(): Promise<void> {
+    if (this.terminal || !this.session) return;
+    const s = this.session;
+    const host = this.$('[data-terminal]');
+    const { openTerminal } = await import('./terminal.ts');
+    host.replaceChildren();
+    this.terminal = openTerminal(host, () => api.terminalUrl(s), {
+      dark: isDark(),
+      onStatus: (st) => (this.$('[data-terminal-status]').textContent = st === 'connected' ? 'connected' : st === 'retrying' ? 'reconnecting…' : 'connecting…'),
+    });
+  }
+
   private gone(message: string, tone: 'info' | 'error' = 'info'): void {
     this.stopEvents?.();
     this.stopEvents = undefined;
@@ -275,7 +226,7 @@ class FlatnetLab extends HTMLElement {
     this.terminal?.dispose();
     this.terminal = undefined;
     api.forgetSession(this.data.lab.id);
-    this.$('[data-progress]').hidden = true;
+    this.$('[data-stages]').hidden = true;
     this.$('[data-terminal]').replaceChildren(h('p', { class: 'placeholder' }, 'Start the lab to get a shell in your own cluster.'));
     this.$('[data-terminal-status]').textContent = '';
     this.dataset.session = 'none';
@@ -290,6 +241,12 @@ class FlatnetLab extends HTMLElement {
     this.gone('You ended the lab session; its cluster is gone.');
   }
 
+  private sayError(e: unknown): void {
+    this.say(e instanceof api.ApiError ? `${e.message}${e.fix ? ` — ${e.fix}` : ''}` : String(e), 'error');
+  }
+
+  // --- the answer's actions -------------------------------------------------------------------
+
   private async withSession<T>(what: string, fn: (s: api.SessionRef) => Promise<T>): Promise<T | undefined> {
     if (!this.session || !this.ready) return undefined;
     this.busy = true;
@@ -298,8 +255,8 @@ class FlatnetLab extends HTMLElement {
     try {
       return await fn(this.session);
     } catch (e) {
-      this.say(e instanceof api.ApiError ? `${e.message}${e.fix ? ` — ${e.fix}` : ''}` : String(e), 'error');
-      if (e instanceof api.ApiError && (e.status === 401 || e.status === 410)) this.gone(e.message);
+      if (e instanceof api.ApiError && (e.status === 401 || e.status === 410)) this.gone(e.message, 'error');
+      else this.sayError(e);
       return undefined;
     } finally {
       this.busy = false;
@@ -308,16 +265,15 @@ class FlatnetLab extends HTMLElement {
   }
 
   private async apply(): Promise<void> {
-    const r = await this.withSession('Applying your YAML in the cluster', (s) => api.apply(s, this.draft()));
+    const r = await this.withSession('Applying your YAML in the cluster', (s) => api.apply(s, this.work.text));
     if (!r) return;
     this.$('[data-apply-output]').replaceChildren(h('pre', { class: `apply-output ${r.ok ? 'ok' : 'bad'}`, role: 'status' }, r.output || (r.ok ? 'applied' : 'failed')));
     this.say(r.ok ? 'Applied. Try the flows from the terminal, or press Check.' : 'kubectl apply refused it: see the output.', r.ok ? 'info' : 'error');
   }
 
   private async check(): Promise<void> {
-    const r = await this.withSession('Checking your answer in the cluster', (s) => api.grade(s, this.draft(), this.task.id));
-    if (!r) return;
-    await this.showResult(r);
+    const r = await this.withSession('Checking your answer in the cluster', (s) => api.grade(s, this.work.text, this.task.id));
+    if (r) await this.showResult(r);
   }
 
   private async showResult(r: GradeResult): Promise<void> {
@@ -335,7 +291,7 @@ class FlatnetLab extends HTMLElement {
       this.say(r.hint ? 'Not yet: see the first failing check and its hint.' : 'Not yet: see the checks below.');
     }
     this.updateButtons();
-    // Scroll the answer pane only: scrollIntoView would also move the page under the fixed header.
+    // Scroll the answer pane only: scrollIntoView would also move the page under the header.
     const pane = this.$('.pane.work');
     pane.scrollTo({ top: this.$('[data-results]').offsetTop - pane.offsetTop - 8, behavior: 'smooth' });
   }
@@ -359,8 +315,8 @@ class FlatnetLab extends HTMLElement {
     const box = this.$('[data-solution-text]');
     box.hidden = false;
     const use = h('button', { type: 'button' }, 'Put it in the editor');
-    use.addEventListener('click', () => this.setDraft(this.task.solution));
-    box.replaceChildren(h('p', {}, 'A reference solution (yours may differ and still pass):'), h('pre', {}, h('code', {}, this.task.solution)), use);
+    use.addEventListener('click', () => (this.work.text = this.task.solution));
+    box.replaceChildren(h('p', {}, 'A reference solution (yours may differ and still pass):'), h('pre', { tabindex: '0' }, h('code', {}, this.task.solution)), use);
   }
 }
 
