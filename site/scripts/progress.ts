@@ -31,7 +31,7 @@ export function labProgress(p: Progress, id: string): { steps: number[]; passed:
   return (p.labs[id] ??= { steps: [], passed: [] });
 }
 
-/** Puts a mark next to each sidebar link: ✓ for a chapter read, "passed/total" for a lab. */
+/** Puts a mark next to each sidebar link: ✓ for a chapter read; for a lab, tasks passed and steps done. */
 export function renderMarks(): void {
   const p = load();
   for (const el of document.querySelectorAll<HTMLElement>('[data-mark-chapter]')) {
@@ -43,7 +43,11 @@ export function renderMarks(): void {
     const lab = p.labs[el.dataset.markLab ?? ''];
     const total = Number(el.dataset.tasks ?? 0);
     const passed = lab?.passed.length ?? 0;
+    const steps = lab?.steps.length ?? 0;
     el.textContent = passed === 0 ? '' : passed >= total ? '✓' : `${passed}/${total}`;
-    el.title = passed === 0 ? '' : `${passed} of ${total} tasks passed`;
+    el.title = passed === 0 && steps === 0 ? '' : `${passed} of ${total} tasks passed, ${steps} of ${el.dataset.steps ?? '?'} steps done`;
+    el.dataset.stepsDone = String(steps);
+    // The steps show as a bar under the link: the eye finds unfinished labs without reading.
+    el.closest('a')?.style.setProperty('--steps-done', `${Math.round((100 * steps) / Math.max(1, Number(el.dataset.steps ?? 1)))}%`);
   }
 }
