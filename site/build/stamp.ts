@@ -5,8 +5,8 @@
  * (site/, labs/, checkers/, the Astro config and the lockfile), hashed; building writes it.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -34,14 +34,38 @@ export function isStale(): boolean {
   return readFileSync(STAMP, 'utf8').trim() !== sourceStamp();
 }
 
-/** Builds the site (astro build) when stale; returns false when the build failed. */
+const LOCK = join(ROOT, 'node_modules', '.cache', 'flatnet-site-build.lock');
+
+/**
+ * Builds the site (astro build) when stale; returns false when the build failed. Two callers
+ * at once (test files run in parallel) must not build into dist/ together: the second waits
+ * for the first's lock, then finds the site fresh.
+ */
 export function ensureBuilt(log: (line: string) => void = () => {}): boolean {
   if (!isStale()) return true;
-  const stamp = sourceStamp();
-  log('flatnet: building the course site (dist/)…');
-  const astro = join(ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs');
-  const r = spawnSync(process.execPath, [astro, 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
-  if (r.status !== 0) return false;
-  writeFileSync(STAMP, `${stamp}\n`);
-  return true;
+  mkdirSync(dirname(LOCK), { recursive: true });
+  const deadline = Date.now() + 5 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      // A lock older than any build is a killed builder's: take it over.
+      const held = statSync(LOCK, { throwIfNoEntry: false });
+      if (Date.now() > deadline || (held && Date.now() - held.mtimeMs > 5 * 60_000)) break;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    if (!isStale()) return true;
+    const stamp = sourceStamp();
+    log('flatnet: building the course site (dist/)…');
+    const astro = join(ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs');
+    const r = spawnSync(process.execPath, [astro, 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+    if (r.status !== 0) return false;
+    writeFileSync(STAMP, `${stamp}\n`);
+    return true;
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
 }
