@@ -23,6 +23,20 @@ const base = import.meta.env.BASE_URL.replace(/\/$/, '');
 export const chapterHref = (c: Chapter) => `${base}/chapters/${c.id}/`;
 export const labHref = (id: string) => `${base}/labs/${id}/`;
 
+/** Labs whose chapter has no page yet: listed on their own, so no lab is unreachable. */
+export async function orphanLabs(): Promise<{ lab: LabItem; href: string }[]> {
+  const entries = await toc();
+  const linked = new Set(entries.flatMap((e) => e.labs.map((l) => l.lab.id)));
+  const labs = (await getCollection('labs')) as LabItem[];
+  const key = (l: LabItem) => l.data.chapter.split('.').map(Number);
+  const byChapter = (a: LabItem, b: LabItem) => {
+    const [x, y] = [key(a), key(b)];
+    for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+    return a.id.localeCompare(b.id);
+  };
+  return labs.filter((l) => !linked.has(l.id)).sort(byChapter).map((lab) => ({ lab, href: labHref(lab.id) }));
+}
+
 export async function toc(): Promise<TocEntry[]> {
   const all = (await getCollection('chapters')) as Chapter[];
   const chapters = all.filter((c) => import.meta.env.DEV || !c.data.draft).sort((a, b) => a.data.order - b.data.order);
