@@ -8,7 +8,7 @@ import type { LabEntry } from '../../content/lab-entry.ts';
 
 export interface LabPageData {
   lab: Pick<LabEntry, 'id' | 'title' | 'params' | 'tasks' | 'source'>;
-  /** JSON Schema of a NetworkPolicy (from the checkers' zod schema), for monaco-yaml. */
+  /** JSON Schema of the kinds answers may hold (lib/editor-schema.ts), for monaco-yaml. */
   schema: Record<string, unknown>;
   /** Failed checks before "Show solution" is offered. */
   solutionAfter: number;

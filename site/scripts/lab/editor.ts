@@ -1,7 +1,7 @@
 /**
  * @module
- * The policy editor: Monaco with monaco-yaml, validating against the Kubernetes NetworkPolicy
- * schema (errors inline, field docs on hover, completion). Loaded lazily, after the page's
+ * The answer editor: Monaco with monaco-yaml, validating each document against the schema of
+ * its kind — NetworkPolicy, Service, Pod, Namespace (errors inline, field docs on hover, completion). Loaded lazily, after the page's
  * text is on screen. The engine's own findings (an invalid selector, an unknown field) are
  * added as markers of their own, at the line the engine names.
  */
@@ -36,7 +36,7 @@ function configure(schema: Record<string, unknown>): void {
   configureMonacoYaml(monaco, {
     enableSchemaRequest: false,
     isKubernetes: true,
-    schemas: [{ uri: 'https://flatnet.invalid/schemas/networkpolicy.json', fileMatch: ['**/*.yaml'], schema: schema as never }],
+    schemas: [{ uri: 'https://flatnet.invalid/schemas/answer.json', fileMatch: ['**/*.yaml'], schema: schema as never }],
   });
 }
 
