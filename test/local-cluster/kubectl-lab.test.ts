@@ -104,6 +104,10 @@ spec:
 EOF`);
     assert.equal(allow.out, 'networkpolicy.networking.k8s.io/allow-frontend-to-backend created\n', allow.err);
     assert.match(sh('kubectl get netpol -n lab-networking').out, /^allow-frontend-to-backend\s+app=backend\s+\S+$/m);
+    // labs/lab-4-1 step 5 as written: the frontend's own egress is still denied, and wget says it timed out.
+    const still = sh('BACKEND_IP=$(kubectl get pod backend -n lab-networking -o jsonpath="{.status.podIP}"); kubectl exec frontend -n lab-networking -- wget -qO- -T 5 http://$BACKEND_IP');
+    assert.match(still.err, /^wget: download timed out$/m);
+    assert.notEqual(still.code, 0);
   });
 
   it('kubectl label, get -o jsonpath, and errors as a real cluster prints them', () => {

@@ -14,7 +14,7 @@ import type { RootfsName } from './profiles.ts';
 import { NGINX_INDEX } from './nginx-index.ts';
 
 /** Bump when what goes into a root filesystem changes, so caches rebuild. */
-const LAYOUT_VERSION = 10;
+const LAYOUT_VERSION = 12;
 
 const BINARIES: Record<RootfsName, string[]> = {
   web: ['/bin/busybox', '/usr/bin/curl', '/usr/bin/socat'],
@@ -31,6 +31,27 @@ const DNS = `#!/bin/sh
 # The coredns image's own arguments (-conf Corefile) do not apply to this server.
 # The kubelet names the server's bundle when it has an up-to-date one.
 exec /flatnet/node "\${FLATNET_DNS_MAIN:-/flatnet/app/runner/providers/local/dns/main.ts}" --records /flatnet/records/records.json --port 53
+`;
+
+const WGET = `#!/bin/sh
+# flatnet: busybox wget with -T done here (Debian's static busybox crashes on -T).
+# (busybox sh runs its own applet for a bare \`wget\`; this serves exec'd commands.)
+t=
+n=$#
+while [ "$n" -gt 0 ]; do
+  a=$1; shift; n=$((n - 1))
+  case $a in
+    -T) t=$1; shift; n=$((n - 1)) ;;
+    -T*) t=\${a#-T} ;;
+    *) set -- "$@" "$a" ;;
+  esac
+done
+[ -z "$t" ] && exec busybox wget "$@"
+# SIGINT, not TERM: a shell reports a job killed by TERM ("Terminated"), not one interrupted.
+busybox timeout -s INT "$t" busybox wget "$@"
+rc=$?
+[ "$rc" -eq 130 ] && { echo 'wget: download timed out' >&2; exit 1; }
+exit "$rc"
 `;
 
 /** Root filesystems already checked by this process: a pod start should not touch the disk for it. */
@@ -72,6 +93,10 @@ function build(name: RootfsName, dir: string, agnhost: string): void {
     const link = join(dir, 'bin', a);
     if (!existsSync(link) && !existsSync(join(dir, 'usr/bin', a))) symlinkSync('busybox', link);
   }
+  // Debian's static busybox (1.35) crashes on `wget -T N` (SIGSEGV, before any packet): the
+  // wrapper applies the timeout itself and says what wget says when it runs out.
+  rmSync(join(dir, 'bin', 'wget'), { force: true });
+  script(join(dir, 'bin', 'wget'), WGET);
   writeFileSync(join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
   writeFileSync(join(dir, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
   writeFileSync(join(dir, 'etc/nsswitch.conf'), 'hosts: files dns\n');
