@@ -170,12 +170,14 @@ describe('flatnet serve: sessions, terminal, live grading', { skip, timeout: 300
     assert.notEqual(owner, otherOwner);
     const term = await terminal(id, token);
     const state = process.env.FLATNET_STATE_DIR!;
-    term.ws.send(JSON.stringify({ type: 'input', data: `echo me=$(id -u); flatnet cluster shell node <<'EOF'\necho node=$(id -u) map=$(awk '{print $2}' /proc/self/uid_map) rules=$(iptables-save -t nat | grep -c '^-A KUBE-SERVICES')\nEOF\n` }));
+    term.ws.send(JSON.stringify({ type: 'input', data: `echo me=$(id -u); flatnet cluster shell node <<'EOF'\necho node=$(id -u) map=$(awk '{print $2}' /proc/self/uid_map) rules=$(iptables-save -t nat | grep -c '^-A KUBE-SERVICES')\n(sleep 0.5; curl -s http://127.0.0.1:9) & echo captured=$(timeout 5 tcpdump -c 1 -ni lo 2>&1 | grep -c '^1 packet captured')\nEOF\n` }));
     await until('the node shell', () => /^node=0 map=\d+ rules=\d+/m.test(term.screen()), 20_000);
     assert.match(term.screen(), new RegExp(`^me=${owner}\\r?$`, 'm'));
     const [, map, rules] = /^node=0 map=(\d+) rules=(\d+)/m.exec(term.screen())!;
     assert.equal(Number(map), owner, 'root on the node is the cluster\'s owner on the host');
     assert.ok(Number(rules) > 0, 'kube-proxy rules are visible from the node shell');
+    await until('tcpdump', () => /^captured=\d/m.test(term.screen()), 10_000);
+    assert.match(term.screen(), /^captured=1\r?$/m, 'tcpdump captures on the node (its drop to a user of its own works in a user namespace)');
     // Another session's home, kubeconfig and node are closed to this learner.
     term.ws.send(JSON.stringify({ type: 'input', data: `ls ${other.home} || echo HOME-REFUSED; cat ${state}/clusters/${other.cluster}/kubeconfig || echo KUBECONFIG-REFUSED; FLATNET_CLUSTER=${other.cluster} flatnet cluster shell node </dev/null || echo NODE-REFUSED\n` }));
     await until('the refusals', () => /^NODE-REFUSED/m.test(term.screen()), 20_000);

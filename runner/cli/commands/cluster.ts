@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import { call, daemonInfo, notRunning } from '../../providers/local/client.ts';
 import { runDaemon } from '../../providers/local/daemon.ts';
+import { NODE_SHELL_PRELOAD } from '../../providers/local/sandbox.ts';
 import { down, downAll, list, up } from '../../providers/local/lifecycle.ts';
 import { enterContainer } from '../../providers/local/pods/runtime.ts';
 import { chooseProvider } from '../../providers/choose.ts';
@@ -171,7 +172,9 @@ async function exec(name: string, target: string | undefined, container: string 
 async function shellNode(name: string): Promise<number> {
   const info = daemonInfo(name);
   if (!info) throw notRunning(name);
-  const args = ['-t', String(info.nodePid), ...(info.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', '-u', '-p', '--', 'bash', '--norc', '-i'];
+  // A rootless node denies setgroups: the preload lets tcpdump drop to its user all the same.
+  const shell = [...(info.rootless ? ['env', `LD_PRELOAD=${NODE_SHELL_PRELOAD}`] : []), 'bash', '--norc', '-i'];
+  const args = ['-t', String(info.nodePid), ...(info.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', '-u', '-p', '--', ...shell];
   return passthrough('nsenter', args, { ...process.env, PS1: `root@flatnet-${name}-control-plane:\\w# ` });
 }
 

@@ -5,7 +5,7 @@
  * to. Ordered start-up actions, and on SIGTERM an orderly stop; on SIGKILL the node dies
  * with it (see sandbox.ts).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installConfig, type NetworkConfig, type Subnet } from './cni.ts';
 import { MTU, NODE_IP, NODE_POD_CIDR, clusterDir, nodeName } from './config.ts';
@@ -21,7 +21,8 @@ import { DNS_MAIN, Kubelet } from './controllers/kubelet.ts';
 import { reconcileNamespaces } from './controllers/namespaces.ts';
 import { portForwardTarget } from './pods/forward.ts';
 import { PodRuntime } from './pods/runtime.ts';
-import { Sandbox } from './sandbox.ts';
+import { NODE_SHELL_PRELOAD, Sandbox } from './sandbox.ts';
+import { ensureNative } from './native/build.ts';
 import { loadSnapshot, persist } from './store/persist.ts';
 import { ObjectStore } from './store/store.ts';
 import { debug } from '../../log.ts';
@@ -88,6 +89,7 @@ export async function runDaemon(name: string): Promise<void> {
   const sandbox = await Sandbox.start({ node, nodeIP: NODE_IP, rootless });
   debug(`node sandbox up, holder pid ${sandbox.pid}`);
   installConfig(sandbox, net);
+  if (rootless) copyFileSync(ensureNative('nosetgroups'), sandbox.path(NODE_SHELL_PRELOAD));
   const runtime = new PodRuntime(sandbox, net);
   const cluster: Cluster = {
     name,

@@ -16,7 +16,7 @@ import { clusterDir, defaultStateRoot, stateRoot } from './config.ts';
 import { DNS_MAIN } from './controllers/kubelet.ts';
 import { ROOTFS_NAMES } from './images/profiles.ts';
 import { ensureRootfs } from './images/rootfs.ts';
-import { ensureNative } from './native/build.ts';
+import { ensureNative, NATIVE_PROGRAMS } from './native/build.ts';
 import { checkReachable, prepareOwnedDir, readOwner, removeOwner, whyNoOwners } from './owner.ts';
 import { run } from './exec.ts';
 import type { ClusterOptions } from './daemon.ts';
@@ -73,7 +73,7 @@ async function prepareOwned(dir: string, owner: number, entry: string): Promise<
   if (process.getuid?.() !== 0) throw new FlatnetError('OwnerNeedsRoot', 'only root can run a cluster as a user of its own', {}, 'run as root, or leave the owner out (the cluster is then rootless as you)');
   const cache = join(stateRoot(), 'cache');
   for (const r of ROOTFS_NAMES) ensureRootfs(r, join(cache, 'flatnet', 'rootfs'));
-  for (const n of ['agnhost', 'container-init'] as const) ensureNative(n, join(cache, 'flatnet', 'native'));
+  for (const n of NATIVE_PROGRAMS) ensureNative(n, join(cache, 'flatnet', 'native'));
   const dns = await ensureBundle('dns', DNS_MAIN);
   for (const d of [stateRoot(), join(stateRoot(), 'clusters')]) chmodSync(d, 0o711);
   const data = prepareOwnedDir(dir, owner);

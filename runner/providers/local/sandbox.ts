@@ -17,6 +17,8 @@ mount -t tmpfs -o mode=755 flatnet /run
 mkdir -p /run/netns /run/flatnet/etc-upper /run/flatnet/etc-work /run/flatnet/pods
 mount -t overlay overlay -o lowerdir=/etc,upperdir=/run/flatnet/etc-upper,workdir=/run/flatnet/etc-work /etc
 mkdir -p /etc/cni/net.d
+# tcpdump drops to a user of its own, which a user namespace does not map: there it stays root.
+if [ -n "$FLATNET_ROOTLESS" ]; then sed -i 's/^tcpdump:x:[0-9]*:[0-9]*:/tcpdump:x:0:0:/' /etc/passwd; fi
 hostname "$FLATNET_NODE"
 ip link set lo up
 # The node's own address on eth0, like a kind node on its docker network. The other end of the
@@ -40,6 +42,9 @@ exec 3<&0
 cat <&3 >/dev/null &
 wait $!
 `;
+
+/** On a rootless node, the library `cluster shell node` preloads so tcpdump can drop to its user (native/nosetgroups.c). */
+export const NODE_SHELL_PRELOAD = '/run/flatnet/nosetgroups.so';
 
 export interface SandboxOptions {
   /** Node name, also its hostname: `flatnet-<cluster>-control-plane`. */
@@ -69,7 +74,7 @@ export class Sandbox {
       '--net', '--mount', '--uts', '--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child',
       '--', 'sh', '-c', HOLDER_SCRIPT,
     ];
-    const holder = spawn('unshare', args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FLATNET_NODE: opts.node, FLATNET_NODE_IP: opts.nodeIP } });
+    const holder = spawn('unshare', args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FLATNET_NODE: opts.node, FLATNET_NODE_IP: opts.nodeIP, ...(opts.rootless ? { FLATNET_ROOTLESS: '1' } : {}) } });
     const stderr: string[] = [];
     holder.stderr!.on('data', (b: Buffer) => stderr.push(b.toString()));
     await new Promise<void>((resolve, reject) => {

@@ -1,8 +1,9 @@
 /**
  * @module
- * The local cluster's two small C programs (agnhost.c, container-init.c), compiled once per
+ * The local cluster's small C programs (agnhost.c, container-init.c), compiled once per
  * machine with the host's C compiler, statically, so they run inside any pod's root
- * filesystem. Cached by a hash of the source: editing one rebuilds it.
+ * filesystem; and one shared library the node shell preloads (nosetgroups.c). Cached by a
+ * hash of the source: editing one rebuilds it.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,7 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import { cacheRoot } from '../config.ts';
 
-export type NativeProgram = 'agnhost' | 'container-init';
+export const NATIVE_PROGRAMS = ['agnhost', 'container-init', 'nosetgroups'] as const;
+export type NativeProgram = (typeof NATIVE_PROGRAMS)[number];
+
+/** Built as a shared library to preload, not a static program. */
+const LIBRARIES: readonly NativeProgram[] = ['nosetgroups'];
 
 /** Programs this process has found or built: every container start asks, so answer from memory. */
 const built = new Map<string, string>(); // by cache folder and name
@@ -32,7 +37,8 @@ export function ensureNative(name: NativeProgram, root = cacheRoot('native')): s
   const tmp = `${bin}.tmp-${process.pid}`;
   const cc = process.env.CC ?? 'cc';
   try {
-    execFileSync(cc, ['-static', '-O2', '-o', tmp, source], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const kind = LIBRARIES.includes(name) ? ['-shared', '-fPIC'] : ['-static'];
+    execFileSync(cc, [...kind, '-O2', '-o', tmp, source], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {
     const detail = (e as { stderr?: Buffer }).stderr?.toString().trim().split('\n').slice(-2).join(' | ') || String(e);
     throw new FlatnetError('NativeBuild', `building ${name} with ${cc} failed: ${detail}`, {}, 'install a C compiler and a static libc (apt-get install gcc libc6-dev), or run `npx flatnet doctor --install`');
