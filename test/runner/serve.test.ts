@@ -4,7 +4,8 @@
  * `kubectl get pods -A` typed into its terminal answers from its own cluster; a reconnect finds
  * the shell as it was; the postgres lab is graded live through the API (reference passes, a
  * wrong answer fails with its hint); a bad Origin, a wrong token and another session's token
- * are refused; ending the session removes its cluster and its home.
+ * are refused; ending the session removes its cluster and its home; idle and absolute time
+ * limits end sessions with every trace of them.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -241,5 +242,61 @@ describe('flatnet serve: the warm pool', { skip, timeout: 300_000 }, () => {
     assert.match(next.cluster, /^w-/);
     assert.notEqual(next.cluster, cluster);
     await until('ready again', () => next.state === 'ready', 60_000);
+  });
+});
+
+describe('flatnet serve: time limits', { skip, timeout: 180_000 }, () => {
+  let sessions: SessionManager | undefined;
+  after(() => sessions?.close());
+
+  /** A manager whose sessions time out fast; its clusters run as users of their own where they can. */
+  const manager = (idleMs: number, maxMs: number) => {
+    process.env.FLATNET_STATE_DIR = mkdtempSync(join(tmpdir(), 'flatnet-serve-ttl-'));
+    const provider = new LocalProvider({ ownUsers: !ownersUnavailable() });
+    sessions = new SessionManager({ provider, root: mkdtempSync(join(tmpdir(), 'flatnet-homes-')), loadLab: (id) => loadLab(labDirById(id)), idleMs, maxMs, maxSessions: 2 });
+    return { provider, sessions };
+  };
+  /** Nothing of the session is left: its cluster, its home, its shell, and every process of its user. */
+  const assertGone = async (provider: LocalProvider, cluster: string, home: string, owner: number | undefined) => {
+    // The ended event comes first; the cleanup follows, its last step removing the cluster's folder.
+    await until('the cluster removed', () => !existsSync(join(process.env.FLATNET_STATE_DIR!, 'clusters', cluster)), 20_000);
+    assert.equal(await provider.status(cluster), 'missing');
+    assert.equal(existsSync(home), false, 'the home is removed');
+    assert.deepEqual(flatnetProcesses(process.env.FLATNET_STATE_DIR), [], 'cluster processes left');
+    if (owner !== undefined) {
+      const left = spawnSync('ps', ['-o', 'pid=,stat=,args=', '-u', String(owner)]).stdout.toString().split('\n').filter((l) => l.trim() && !/^\s*\d+\s+Z/.test(l));
+      assert.deepEqual(left, [], 'processes of the session\'s user left');
+    }
+  };
+
+  it('reaps a session nobody used for its idle time, with every trace of it', async () => {
+    const { provider, sessions: m } = manager(3_000, 600_000);
+    const s = m.create(LAB);
+    await until('ready', () => s.state === 'ready', 60_000);
+    const shell = await m.terminal(s);
+    const { cluster, home } = s;
+    const owner = provider.owner(cluster);
+    await until('reaped', () => s.state === 'ended', 20_000);
+    assert.deepEqual(s.events.at(-1), { type: 'ended', reason: 'the session was idle too long' });
+    assert.equal(shell.exited, true, 'the shell is ended');
+    await assertGone(provider, cluster, home, owner);
+    await m.close();
+  });
+
+  it('ends a session in use at its absolute time limit', async () => {
+    const { provider, sessions: m } = manager(600_000, 8_000);
+    const s = m.create(LAB);
+    const { cluster, home } = s;
+    await until('ready', () => s.state === 'ready', 60_000);
+    const owner = provider.owner(cluster);
+    const keepAlive = setInterval(() => m.get(s.id, s.token), 500); // the learner keeps working
+    try {
+      await until('ended', () => s.state === 'ended', 20_000);
+    } finally {
+      clearInterval(keepAlive);
+    }
+    assert.deepEqual(s.events.at(-1), { type: 'ended', reason: 'the session reached its time limit' });
+    await assertGone(provider, cluster, home, owner);
+    await m.close();
   });
 });
