@@ -21,8 +21,11 @@ export function labLoader(opts: { root: string }): Loader {
     async load(ctx) {
       await loadAll(ctx, root);
       ctx.watcher?.add(root);
+      // Reloads run one after another, in the order of the saves: two overlapping ones could
+      // otherwise finish out of order and leave the older file's result in the store.
+      let queue = Promise.resolve();
       const reload = (path: string) => {
-        if (path.startsWith(root)) void loadAll(ctx, root);
+        if (path.startsWith(root)) queue = queue.then(() => loadAll(ctx, root)).catch((e: unknown) => ctx.logger.error(String(e)));
       };
       ctx.watcher?.on('change', reload);
       ctx.watcher?.on('add', reload);

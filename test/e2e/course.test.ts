@@ -150,6 +150,11 @@ describe('the course in Chromium, on the local provider', { skip, timeout: 600_0
     assert.match(await terminalText(page), /backend\s+1\/1\s+Running/);
     await snap(page, '05-terminal');
 
+    // Step 2's "Run in terminal" types its commands at the prompt: backend reaches frontend's pod IP.
+    await page.locator('.step').nth(1).getByRole('button', { name: 'Run in terminal' }).click();
+    await page.waitForFunction(() => /HTTP 200/.test(document.querySelector('.xterm-rows')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await snap(page, '05b-step-run-in-terminal');
+
     // Typing: the start of default-deny-all isolates ingress only; adding policyTypes changes more flows.
     await writeAnswer(page, DEFAULT_DENY_START);
     await page.waitForFunction(() => document.querySelector('.preview-summary')?.getAttribute('data-changed') === '2', undefined, { timeout: 10_000 });
