@@ -38,7 +38,12 @@ export interface ServeOptions {
 
 export function startServer(opts: ServeOptions, port: number, host = '127.0.0.1'): Promise<{ server: Server; url: string }> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const server = createServer((req, res) => void handle(opts, req, res).catch((e: unknown) => fail(res, e)));
+  const server = createServer((req, res) =>
+    void handle(opts, req, res).catch((e: unknown) => {
+      if (!(e instanceof FlatnetError)) opts.sessions.log({ event: 'error', method: req.method, path: req.url?.split('?')[0], message: e instanceof Error ? e.message : String(e) });
+      fail(res, e);
+    }),
+  );
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refuse = (code: number, text: string) => {
       socket.end(`HTTP/1.1 ${code} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -46,19 +51,25 @@ export function startServer(opts: ServeOptions, port: number, host = '127.0.0.1'
     const url = new URL(req.url ?? '/', 'http://flatnet');
     const m = /^\/api\/sessions\/([0-9a-f]{16})\/terminal$/.exec(url.pathname);
     if (!m) return refuse(404, 'Not Found');
-    if (!originAllowed(req, opts)) return refuse(403, 'Forbidden');
+    if (!originAllowed(req, opts)) {
+      opts.sessions.log({ event: 'refused', why: 'origin', origin: req.headers.origin, client: req.socket.remoteAddress });
+      return refuse(403, 'Forbidden');
+    }
     let s;
     try {
       s = opts.sessions.get(m[1]!, url.searchParams.get('token') ?? bearer(req));
     } catch {
       return refuse(410, 'Gone');
     }
-    if (!s) return refuse(401, 'Unauthorized');
+    if (!s) {
+      opts.sessions.log({ event: 'refused', why: 'token', session: m[1], client: req.socket.remoteAddress });
+      return refuse(401, 'Unauthorized');
+    }
     void opts.sessions.terminal(s).then(
       (t) =>
         wss.handleUpgrade(req, socket, head, (ws) => {
           ws.on('message', () => (s.lastSeen = Date.now()));
-          t.attach(ws);
+          t.attach(ws, () => opts.sessions.log({ event: 'refused', why: 'terminal flood', session: s.id, client: req.socket.remoteAddress }));
         }),
       () => refuse(409, 'Conflict'),
     );
@@ -81,19 +92,25 @@ async function handle(opts: ServeOptions, req: IncomingMessage, res: ServerRespo
     if (opts.site && serveStatic(opts.site, req, res, path)) return;
     return json(res, 404, { error: 'not found' });
   }
-  if (!originAllowed(req, opts)) return json(res, 403, { error: 'this origin may not use the flatnet API' });
+  if (!originAllowed(req, opts)) {
+    sessions.log({ event: 'refused', why: 'origin', origin: req.headers.origin, client: req.socket.remoteAddress });
+    return json(res, 403, { error: 'this origin may not use the flatnet API' });
+  }
   const lab = /^\/api\/labs\/([^/]+)$/.exec(path);
   if (req.method === 'GET' && lab) return json(res, 200, sessions.labJson(decodeURIComponent(lab[1]!)));
   if (req.method === 'POST' && path === '/api/sessions') {
     const body = await readJson(req);
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    const s = sessions.create(String(body.lab ?? ''), str(body.task), { provider: str(body.provider), cni: str(body.cni) });
+    const s = sessions.create(String(body.lab ?? ''), str(body.task), { provider: str(body.provider), cni: str(body.cni) }, req.socket.remoteAddress ?? 'unknown');
     return json(res, 201, { id: s.id, token: s.token });
   }
   const m = /^\/api\/sessions\/([0-9a-f]{16})(\/events|\/grade|\/apply|\/reset)?$/.exec(path);
   if (!m) return json(res, 404, { error: 'not found' });
   const s = sessions.get(m[1]!, bearer(req) ?? url.searchParams.get('token') ?? undefined);
-  if (!s) return json(res, 401, { error: 'no such session, or not your token' });
+  if (!s) {
+    sessions.log({ event: 'refused', why: 'token', session: m[1], client: req.socket.remoteAddress });
+    return json(res, 401, { error: 'no such session, or not your token' });
+  }
   if (req.method === 'GET' && m[2] === '/events') return events(s, req, res);
   if (req.method === 'POST' && m[2] === '/grade') {
     const body = await readJson(req);

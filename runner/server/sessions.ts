@@ -15,6 +15,7 @@ import type { LabBundle } from '../../checkers/lab/sources.ts';
 import { labImages, setUpTask, setUpTimeoutMs, startLabCluster } from '../lab/cluster.ts';
 import { chooseProvider } from '../providers/choose.ts';
 import type { CniName } from '../providers/provider.ts';
+import { silent, type Log } from './log.ts';
 import { WarmPool } from './pool.ts';
 import { run } from '../providers/local/exec.ts';
 import type { ProgressEvent, Provider } from '../providers/provider.ts';
@@ -43,6 +44,10 @@ export interface SessionOptions {
   journal?: string;
   /** Clusters of the default provider kept provisioned, so "Start" only sets up the lab (0: every session makes its own). */
   warm?: number;
+  /** Sessions one client (address) may run at once (default 3). */
+  maxPerClient?: number;
+  /** The structured log (log.ts); silent by default. */
+  log?: Log;
 }
 
 export class Session {
@@ -52,6 +57,8 @@ export class Session {
   cluster = `s-${this.id.slice(0, 10)}`;
   /** Whether `cluster` came ready from a pool (then only the lab is set up). */
   fromPool = false;
+  /** Who asked for it (the client's address), for per-client limits and the log. */
+  client = 'local';
   readonly createdAt = Date.now();
   lastSeen = Date.now();
   state: SessionState = 'provisioning';
@@ -120,8 +127,11 @@ export class SessionManager {
   /** Sessions of an earlier run of this server, which ended when it stopped. */
   private readonly lost = new Set<string>();
 
+  readonly log: Log;
+
   constructor(opts: SessionOptions) {
     this.opts = opts;
+    this.log = opts.log ?? silent;
     if (opts.journal && existsSync(opts.journal)) {
       for (const id of readFileSync(opts.journal, 'utf8').split('\n')) if (id) this.lost.add(id);
       writeFileSync(opts.journal, '');
@@ -166,9 +176,11 @@ export class SessionManager {
   }
 
   /** Starts provisioning and returns at once; progress arrives as events. */
-  create(labId: string, taskId?: string, want: { provider?: string; cni?: string } = {}): Session {
+  create(labId: string, taskId?: string, want: { provider?: string; cni?: string } = {}, client = 'local'): Session {
     if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(labId)) throw new FlatnetError('BadLabId', `"${labId}" is not a lab id`, {}, 'use the id of a lab under labs/');
     if (this.sessions.size >= this.opts.maxSessions) throw new FlatnetError('TooManySessions', `this server runs ${this.opts.maxSessions} sessions at most`, {}, 'end a session, or try again later');
+    const perClient = this.opts.maxPerClient ?? 3;
+    if (this.all.filter((x) => x.client === client).length >= perClient) throw new FlatnetError('TooManySessions', `this client already runs ${perClient} sessions`, {}, 'end one of them (close its tab, or DELETE it) first');
     const bundle = this.opts.loadLab(labId);
     const { index } = findTask(bundle, taskId ?? bundle.lab.tasks[0]?.id);
     const pool = this.pick(bundle, want);
@@ -178,6 +190,8 @@ export class SessionManager {
       s.cluster = warm;
       s.fromPool = true;
     }
+    s.client = client;
+    this.log({ event: 'session.created', session: s.id, lab: labId, provider: pool.provider.name, cni: pool.cni, cluster: s.cluster, warm: s.fromPool, client });
     mkdirSync(join(s.home, '.kube'), { recursive: true, mode: 0o700 });
     this.sessions.set(s.id, s);
     if (this.opts.journal) appendFileSync(this.opts.journal, `${s.id}\n`);
@@ -203,10 +217,13 @@ export class SessionManager {
       s.readyMs = performance.now() - t0;
       this.readyTimes.push(s.readyMs);
       s.emit({ type: 'ready', ms: Math.round(s.readyMs) });
+      this.log({ event: 'session.ready', session: s.id, ms: Math.round(s.readyMs) });
     } catch (e) {
       this.failures++;
       s.state = 'failed';
-      s.emit({ type: 'failed', message: e instanceof FlatnetError ? e.format() : String(e) });
+      const message = e instanceof FlatnetError ? e.format() : String(e);
+      s.emit({ type: 'failed', message });
+      this.log({ event: 'session.failed', session: s.id, message });
       await s.provider.destroy(s.cluster).catch(() => undefined);
     }
   }
@@ -320,6 +337,7 @@ export class SessionManager {
     s.state = 'ended';
     this.sessions.delete(s.id);
     s.emit({ type: 'ended', reason });
+    this.log({ event: 'session.ended', session: s.id, reason, minutes: Math.round((Date.now() - s.createdAt) / 6000) / 10 });
     await s.terminal?.kill();
     rmSync(s.home, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     // A session still provisioning gives its cluster back when its provisioning returns.

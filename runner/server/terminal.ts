@@ -8,6 +8,7 @@
  */
 import type { IPty } from 'node-pty';
 import type { WebSocket } from 'ws';
+import { TERMINAL_RATE, TokenBucket } from './limits.ts';
 
 /** Enough screens to scroll back through; older output is dropped first. */
 const SCROLLBACK_BYTES = 256 * 1024;
@@ -50,11 +51,19 @@ export class Terminal {
     return new Terminal(pty.spawn(cmd!, args, { name: 'xterm-256color', cols: 100, rows: 30, cwd: spec.cwd, env: spec.env }));
   }
 
-  /** Joins a client: it sees the scrollback, then everything new; its keys go to the shell. */
-  attach(ws: WebSocket): void {
+  /**
+   * Joins a client: it sees the scrollback, then everything new; its keys go to the shell.
+   * A client sending faster than anyone types (TERMINAL_RATE) is cut off; `onFlood` hears of it.
+   */
+  attach(ws: WebSocket, onFlood: () => void = () => {}): void {
     this.clients.add(ws);
     if (this.size > 0) ws.send(Buffer.concat(this.chunks));
+    const bucket = new TokenBucket(TERMINAL_RATE.rate, TERMINAL_RATE.burst);
     ws.on('message', (raw: Buffer) => {
+      if (!bucket.take()) {
+        onFlood();
+        return void ws.close(1008, 'too many messages: a terminal is for typing');
+      }
       let msg: { type?: string; data?: unknown; cols?: unknown; rows?: unknown };
       try {
         msg = JSON.parse(raw.toString());

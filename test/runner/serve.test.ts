@@ -19,6 +19,7 @@ import { flatnetProcesses, ownersUnavailable } from '../../runner/providers/loca
 import { LocalProvider } from '../../runner/providers/local/provider.ts';
 import { LABS_ROOT, labDirById, loadLab } from '../../runner/lab/load.ts';
 import { startServer } from '../../runner/server/http.ts';
+import type { LogEntry } from '../../runner/server/log.ts';
 import { SessionManager } from '../../runner/server/sessions.ts';
 import { cannotRunCluster, until } from '../local-cluster/harness.ts';
 
@@ -32,6 +33,8 @@ describe('flatnet serve: sessions, terminal, live grading', { skip, timeout: 300
   let base = '';
   let close: () => void = () => {};
   let provider = new LocalProvider();
+  /** The structured log the server wrote. */
+  const logged: LogEntry[] = [];
   /** Why clusters cannot run as users of their own here (not root, an unreadable checkout), if they cannot. */
   let noOwners: string | undefined;
 
@@ -40,7 +43,7 @@ describe('flatnet serve: sessions, terminal, live grading', { skip, timeout: 300
     noOwners = ownersUnavailable();
     if (noOwners) console.log(`# clusters run without users of their own: ${noOwners}`);
     provider = new LocalProvider({ ownUsers: !noOwners });
-    sessions = new SessionManager({ provider, root: mkdtempSync(join(tmpdir(), 'flatnet-homes-')), loadLab: (id) => loadLab(labDirById(id)), idleMs: 600_000, maxMs: 600_000, maxSessions: 3 });
+    sessions = new SessionManager({ provider, root: mkdtempSync(join(tmpdir(), 'flatnet-homes-')), loadLab: (id) => loadLab(labDirById(id)), idleMs: 600_000, maxMs: 600_000, maxSessions: 4, maxPerClient: 2, log: (e) => void logged.push(e) });
     const { server, url } = await startServer({ sessions }, 0);
     base = url;
     close = () => server.close();
@@ -198,7 +201,20 @@ describe('flatnet serve: sessions, terminal, live grading', { skip, timeout: 300
     assert.equal((await api('POST', `/api/sessions/${id}/grade`, 'nope', { answer: '' })).status, 401);
     const other = await api('POST', '/api/sessions', undefined, { lab: LAB });
     assert.equal((await api('DELETE', `/api/sessions/${id}`, String(other.body.token))).status, 401);
+    // Two sessions from this address already: a third is refused (per client), not queued.
+    const third = await api('POST', '/api/sessions', undefined, { lab: LAB });
+    assert.deepEqual([third.status, third.body.error], [429, 'this client already runs 2 sessions']);
     await api('DELETE', `/api/sessions/${other.body.id}`, String(other.body.token));
+    // A terminal client sending faster than anyone types is cut off.
+    const flood = await terminal(id, token);
+    const closed = new Promise<number>((resolve) => flood.ws.on('close', (code) => resolve(code)));
+    for (let i = 0; i < 1000 && flood.ws.readyState === flood.ws.OPEN; i++) flood.ws.send(JSON.stringify({ type: 'resize', cols: 100, rows: 30 }));
+    assert.equal(await closed, 1008);
+    // Each refusal is in the structured log, with what and why.
+    const whys = logged.filter((e) => e.event === 'refused').map((e) => e.why);
+    for (const why of ['origin', 'token', 'terminal flood']) assert.ok(whys.includes(why), `logged ${why}: ${JSON.stringify(whys)}`);
+    assert.ok(logged.some((e) => e.event === 'session.ready' && e.session === id && typeof e.ms === 'number'));
+    assert.ok(logged.some((e) => e.event === 'session.ended' && e.session === other.body.id));
     const form = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'lab=x' });
     assert.equal(form.status, 400);
     assert.equal((await api('POST', '/api/sessions', undefined, { lab: '../../etc' })).status, 400);

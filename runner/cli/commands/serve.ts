@@ -16,6 +16,7 @@ import { KindProvider } from '../../providers/kind/provider.ts';
 import { LocalProvider } from '../../providers/local/provider.ts';
 import type { Provider } from '../../providers/provider.ts';
 import { startServer } from '../../server/http.ts';
+import { jsonLines } from '../../server/log.ts';
 import { SessionManager } from '../../server/sessions.ts';
 import type { Command } from '../command.ts';
 
@@ -34,6 +35,7 @@ for kind ({"provider":"kind","cni":"calico"|"cilium"}) and this server runs kind
   --port            port to listen on (default 8420; 0 picks a free one)
   --host            address to listen on (default 127.0.0.1)
   --max-sessions    sessions at once (default 20)
+  --max-per-client  sessions one client address may run at once (default 3)
   --idle-minutes    end a session nobody used for this long (default 30)
   --warm            local clusters kept ready, so Start only sets up the lab (default 1)
   --providers       providers sessions may use, the first the default (default local;
@@ -47,6 +49,7 @@ for kind ({"provider":"kind","cni":"calico"|"cilium"}) and this server runs kind
         port: { type: 'string', default: '8420' },
         host: { type: 'string', default: '127.0.0.1' },
         'max-sessions': { type: 'string', default: '20' },
+        'max-per-client': { type: 'string', default: '3' },
         'idle-minutes': { type: 'string', default: '30' },
         warm: { type: 'string', default: '1' },
         providers: { type: 'string', default: 'local' },
@@ -97,6 +100,9 @@ for kind ({"provider":"kind","cni":"calico"|"cilium"}) and this server runs kind
       idleMs: number('idle-minutes', values['idle-minutes']) * 60_000,
       maxMs: 4 * 60 * 60_000,
       maxSessions: number('max-sessions', values['max-sessions']),
+      maxPerClient: number('max-per-client', values['max-per-client']),
+      // One JSON object a line on stderr, beside the status lines (which start with "flatnet:").
+      log: jsonLines((line) => process.stderr.write(line)),
       warm: number('warm', values.warm),
     });
     const site = values.site ?? (existsSync(join(DIST, 'index.html')) ? DIST : undefined);
