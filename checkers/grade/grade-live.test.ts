@@ -1,7 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseLab } from '../lab/parse.ts';
+import type { LabBundle } from '../lab/sources.ts';
+import { MINI_LAB } from '../lab/testdata/mini.ts';
+import { formatIP } from '../net/ip.ts';
 import type { ProbeResult } from '../truth-table.ts';
-import { combine } from './grade-live.ts';
+import { startLayers } from './grade.ts';
+import { combine, gradeLive } from './grade-live.ts';
+import type { LiveProber } from './live.ts';
+import type { GradeResult } from './result.ts';
+import { buildWorld } from './world.ts';
 
 const flow = { from: 'data/api', to: 'data/postgres', port: 5432, protocol: 'TCP' as const };
 const engine = (allowed: boolean): ProbeResult => ({ ...flow, allowed, reason: allowed ? 'allowed: ingress of data/postgres from data/api allowed by data/p ingress[0]' : 'denied: data/postgres is isolated for ingress by data/p' });
@@ -22,4 +30,39 @@ describe('combine: a live verdict with the engine as evidence', () => {
       assert.deepEqual([r.from, r.to, r.port, r.protocol], [flow.from, flow.to, flow.port, flow.protocol]);
     });
   }
+});
+
+describe('gradeLive on a CNI where ipBlock does not match pods (Cilium)', () => {
+  // No Cilium can run here: this prober answers as Cilium does for an answer whose only way in
+  // for web is an ipBlock of web's address — web's packets are dropped, other's too.
+  const bundle: LabBundle = { ...parseLab(MINI_LAB, 'labs/mini/lab.yaml'), files: new Map() };
+  const web = buildWorld(startLayers(bundle, 0)).cluster.podByKey.get('shop/web')!.ips[0]!;
+  const answer = { file: 'answer.yaml', lineOffset: 0, text: `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: db, namespace: shop }
+spec:
+  podSelector: { matchLabels: { app: db } }
+  ingress: [{ from: [{ ipBlock: { cidr: ${formatIP(web)}/32 } }], ports: [{ port: 5432 }] }]
+` };
+  const asCilium: LiveProber = {
+    apply: async () => ({ ok: true, problems: [] }),
+    probe: async (flows) => flows.map((f) => ({ from: `${f.from.namespace}/${f.from.name}`, to: 'ip' in f.to ? f.to.ip : `${f.to.namespace}/${f.to.name}`, port: f.port, protocol: f.protocol, allowed: false, reason: 'TCP connect timed out (dropped)' })),
+    resolve: async () => ({ error: 'unused' }),
+    httpGet: async () => ({ error: 'unused' }),
+    getObject: async () => undefined,
+    reset: async () => {},
+  };
+  const webToDb = (r: GradeResult) => r.checks.find((c) => c.id === 'web-to-db')!;
+
+  it('explains the drop from the answer as the CNI reads it, and says so', async () => {
+    const r = await gradeLive(bundle, 'db-policy', answer, asCilium, { ipBlockMatchesPods: false });
+    assert.equal(webToDb(r).passed, false);
+    assert.match(webToDb(r).explanation, /the policies: .*\(read as this CNI enforces it: an ipBlock does not match traffic between pods\)/);
+    assert.doesNotMatch(webToDb(r).explanation, /yet the policies say/);
+  });
+
+  it('without that knowledge the packets and the policies disagree', async () => {
+    const r = await gradeLive(bundle, 'db-policy', answer, asCilium);
+    assert.match(webToDb(r).explanation, /yet the policies say/);
+  });
 });

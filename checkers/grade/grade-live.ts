@@ -11,6 +11,7 @@ import type { AppliedCheck, DnsCheck, HttpCheck, ResourceCheck } from '../lab/ch
 import type { LabBundle, SourceText } from '../lab/sources.ts';
 import type { ProbeResult } from '../truth-table.ts';
 import { applyAnswer, gradeApplied, type Applied } from './checks/applied.ts';
+import { ciliumView } from './cilium.ts';
 import { gradeReach, reachFlows } from './checks/reach.ts';
 import { gradeResource } from './checks/resource.ts';
 import { describeEndpoint, expand, type Target } from './endpoints.ts';
@@ -20,8 +21,14 @@ import type { LiveFlow, LiveProber, PodRef } from './live.ts';
 import { checkResult, type CheckResult, type GradeResult } from './result.ts';
 import { buildWorld, type World } from './world.ts';
 
+/** What the grader must know of the cluster's CNI, where it reads policies unlike the spec. */
+export interface LiveOptions {
+  /** false on Cilium: an ipBlock peer does not match traffic between pods (cilium.ts). */
+  ipBlockMatchesPods?: boolean;
+}
+
 /** Applies `answer` in the prober's cluster (already in the task's start state) and grades it there. */
-export async function gradeLive(bundle: LabBundle, taskId: string | undefined, answer: SourceText, prober: LiveProber): Promise<GradeResult> {
+export async function gradeLive(bundle: LabBundle, taskId: string | undefined, answer: SourceText, prober: LiveProber, opts: LiveOptions = {}): Promise<GradeResult> {
   const { task, index } = findTask(bundle, taskId);
   const layers = startLayers(bundle, index);
   buildWorld(layers);
@@ -33,13 +40,28 @@ export async function gradeLive(bundle: LabBundle, taskId: string | undefined, a
     if (!r.ok) applied = { ok: false, problems: r.problems };
   }
   const measured = applied.ok ? await measureReach(task.checks, applied.world, prober) : new Map<string, ProbeResult>();
+  // The evidence reads the answer as this CNI enforces it, so it explains what the packets did.
+  let evidence = applied;
+  let note = '';
+  if (applied.ok && opts.ipBlockMatchesPods === false) {
+    const view = ciliumView(answer.text, [...buildWorld(layers).cluster.podByIP.keys()]);
+    const read = view.changed ? applyAnswer({ ...answer, text: view.text }, appliedCheck, layers) : undefined;
+    if (read?.ok) {
+      evidence = read;
+      note = ' (read as this CNI enforces it: an ipBlock does not match traffic between pods)';
+    }
+  }
   const checks: CheckResult[] = [];
   for (const c of task.checks) {
     if (c.kind === 'applied') checks.push(gradeApplied(c, applied));
     else if (!applied.ok) checks.push(skippedResult(c));
     else if (c.kind === 'reach') {
-      const world = applied.world;
-      checks.push(gradeReach(c, world, (from, to, port, protocol, side) => combine(probe(world.cluster, from, to, port, protocol, side), measured.get(key(from, to, port, protocol)), side)));
+      const world = evidence.ok ? evidence.world : applied.world;
+      const engine = (from: Target, to: Target, port: number, protocol: Protocol, side: 'egress' | 'ingress' | undefined) => {
+        const p = probe(world.cluster, from, to, port, protocol, side);
+        return note ? { ...p, reason: `${p.reason}${note}` } : p;
+      };
+      checks.push(gradeReach(c, world, (from, to, port, protocol, side) => combine(engine(from, to, port, protocol, side), measured.get(key(from, to, port, protocol)), side)));
     } else if (c.kind === 'dns') checks.push(await liveDns(c, applied.world, prober));
     else if (c.kind === 'http') checks.push(await liveHttp(c, applied.world, prober));
     else checks.push(await liveResource(c, applied.world, prober));

@@ -328,7 +328,9 @@ export class SessionManager {
   /** Grades an answer live in the session's cluster (it stays applied, as after kubectl apply). */
   grade(s: Session, answer: string, taskId?: string): Promise<GradeResult> {
     if (s.state !== 'ready') throw new FlatnetError('NotReady', `session ${s.id} is ${s.state}`, {}, 'wait for the ready event');
-    return gradeLive(s.lab, taskId ?? s.lab.lab.tasks[s.taskIndex]!.id, { text: answer, file: 'answer.yaml', lineOffset: 0 }, s.provider.prober(s.cluster));
+    return gradeLive(s.lab, taskId ?? s.lab.lab.tasks[s.taskIndex]!.id, { text: answer, file: 'answer.yaml', lineOffset: 0 }, s.provider.prober(s.cluster), {
+      ipBlockMatchesPods: s.provider.capabilities({ name: s.cluster, ...(s.pool.cni ? { cni: s.pool.cni } : {}) }).ipBlockMatchesPods,
+    });
   }
 
   async end(s: Session, reason: string): Promise<void> {

@@ -86,7 +86,7 @@ async function gradeInThrowawayCluster(bundle: LabBundle, taskId: string | undef
   try {
     await startLabCluster(provider, { name, ...(cni ? { cni } : {}), ...(provider.name === 'kind' ? { images } : {}) }, bundle, index, (e) => status(` • ${e.stage}`), setUpTimeoutMs(provider));
     status(' • Grading with real packets');
-    return await gradeLive(bundle, taskId, answer, provider.prober(name));
+    return await gradeLive(bundle, taskId, answer, provider.prober(name), { ipBlockMatchesPods: provider.capabilities({ name, ...(cni ? { cni } : {}) }).ipBlockMatchesPods });
   } finally {
     process.off('SIGINT', cleanup);
     await provider.destroy(name);
