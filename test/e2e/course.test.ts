@@ -13,11 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { cannotRunCluster, until } from '../local-cluster/harness.ts';
+import { cannotRunKubectl, until } from '../local-cluster/harness.ts';
 import { DIST, ensureBuilt } from '../../site/build/stamp.ts';
 import { cannotRunBrowser, launch, snap, type Launched } from './browser.ts';
 
-const skip = cannotRunBrowser() ?? cannotRunCluster();
+// The learner's terminal and Apply run the real kubectl.
+const skip = cannotRunBrowser() ?? cannotRunKubectl();
 if (skip) console.log(`# skipped: ${skip}`);
 
 const BIN = fileURLToPath(new URL('../../bin/flatnet.js', import.meta.url));
