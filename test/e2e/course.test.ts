@@ -1,7 +1,7 @@
 /**
  * The course as a learner uses it, in real Chromium against the real `flatnet serve` and a
  * real local cluster: home → chapter 4.1 → its lab → Start (progress, then a prompt) →
- * kubectl in the terminal → default-deny-all written in the editor while the preview
+ * kubectl in the terminal, a step's Run button, a dropped connection that reconnects → default-deny-all written in the editor while the preview
  * changes → Apply → Check passes; then the postgres lab with the chapter's UDP-only DNS rule
  * → Check fails with the hint about TCP 53. Screenshots of each state: test-results/e2e/.
  */
@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { cannotRunKubectl, until } from '../local-cluster/harness.ts';
 import { DIST, ensureBuilt } from '../../site/build/stamp.ts';
 import { cannotRunBrowser, launch, snap, type Launched } from './browser.ts';
@@ -129,6 +129,12 @@ describe('the course in Chromium, on the local provider', { skip, timeout: 600_0
     const page = await browser!.browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // The terminal's WebSocket goes through Playwright, so the test can drop it like a flaky network.
+    const sockets: WebSocketRoute[] = [];
+    await page.routeWebSocket(/\/terminal\?/, (ws) => {
+      ws.connectToServer();
+      sockets.push(ws);
+    });
 
     await page.goto(`${url}/`);
     assert.match(await page.title(), /Kubernetes networking you can run/);
@@ -155,6 +161,16 @@ describe('the course in Chromium, on the local provider', { skip, timeout: 600_0
     await page.locator('.step').nth(1).getByRole('button', { name: 'Run in terminal' }).click();
     await page.waitForFunction(() => /HTTP 200/.test(document.querySelector('.xterm-rows')?.textContent ?? ''), undefined, { timeout: 30_000 });
     await snap(page, '05b-step-run-in-terminal');
+
+    // A dropped connection: the terminal says so, reconnects by itself, and the shell is the same one.
+    await sockets.at(-1)!.close({ code: 1006, reason: 'network dropped' });
+    await page.waitForFunction(() => document.querySelector('[data-terminal-status]')?.textContent === 'reconnecting…', undefined, { timeout: 5_000 });
+    await page.waitForFunction(() => document.querySelector('[data-terminal-status]')?.textContent === 'connected', undefined, { timeout: 15_000 });
+    await page.locator('.xterm').click();
+    // FRONTEND_IP was set by step 2 in this shell: grep succeeds only if the shell survived.
+    await page.keyboard.type('echo "$FRONTEND_IP" | grep -q . && echo same-$((40+2))\n');
+    await page.waitForFunction(() => /same-42/.test(document.querySelector('.xterm-rows')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    assert.ok(sockets.length >= 2, 'the terminal opened a new connection');
 
     // Typing: the start of default-deny-all isolates ingress only; adding policyTypes changes more flows.
     await writeAnswer(page, DEFAULT_DENY_START);
