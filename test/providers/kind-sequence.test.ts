@@ -7,27 +7,18 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { FlatnetError } from '../../checkers/errors.ts';
 import { kindConfigYaml } from '../../runner/providers/kind/config.ts';
 import { KindProvider } from '../../runner/providers/kind/provider.ts';
 import type { ProgressEvent } from '../../runner/providers/provider.ts';
+import { useKindShims, type ShimCall } from './kind-shim/env.ts';
 
-const SHIM = fileURLToPath(new URL('./kind-shim', import.meta.url));
-const root = mkdtempSync(join(tmpdir(), 'flatnet-kind-seq-'));
-const LOG = join(root, 'log.jsonl');
-process.env.PATH = `${SHIM}:${process.env.PATH}`;
-process.env.KIND_SHIM_LOG = LOG;
-process.env.KIND_SHIM_STATE = join(root, 'shim');
-process.env.FLATNET_STATE_DIR = join(root, 'state');
-delete process.env.KIND_SHIM_BACKEND;
-
-interface Call { tool: string; argv: string[]; stdin?: string }
-const calls = (): Call[] => (existsSync(LOG) ? readFileSync(LOG, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Call) : []);
+const { root, calls } = useKindShims('kind-seq', 'fake');
+const LOG = process.env.KIND_SHIM_LOG!;
+type Call = ShimCall;
 const line = (c: Call) => `${c.tool} ${c.argv.join(' ')}`;
 const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.52';
 

@@ -12,7 +12,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { substitute } from '../../checkers/lab/params.ts';
 import { KindProvider } from '../../runner/providers/kind/provider.ts';
@@ -21,6 +20,7 @@ import { LABS_ROOT, labDirById, loadLab } from '../../runner/lab/load.ts';
 import { startServer } from '../../runner/server/http.ts';
 import { SessionManager } from '../../runner/server/sessions.ts';
 import { cannotRunKubectl, until } from '../local-cluster/harness.ts';
+import { useKindShims, type ShimCall } from '../providers/kind-shim/env.ts';
 
 const skip = cannotRunKubectl();
 if (skip) console.log(`# skipped: ${skip}`);
@@ -31,17 +31,11 @@ describe('flatnet serve: kind sessions (over the shims)', { skip, timeout: 300_0
   let sessions: SessionManager;
   let base = '';
   let close: () => void = () => {};
-  const log = () => readFileSync(process.env.KIND_SHIM_LOG!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { tool: string; argv: string[] });
+  let log: () => ShimCall[] = () => [];
   const kindClusters = () => spawnSync('kind', ['get', 'clusters'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith('flatnet-'));
 
   before(async () => {
-    const root = mkdtempSync(join(tmpdir(), 'flatnet-serve-kind-'));
-    process.env.PATH = `${fileURLToPath(new URL('../providers/kind-shim', import.meta.url))}:${process.env.PATH}`;
-    process.env.KIND_SHIM_BACKEND = 'local';
-    process.env.KIND_SHIM_STATE = join(root, 'shim');
-    process.env.KIND_SHIM_FLATNET_STATE = join(root, 'flatnet');
-    process.env.KIND_SHIM_LOG = join(root, 'log.jsonl');
-    process.env.FLATNET_STATE_DIR = join(root, 'state');
+    log = useKindShims('serve-kind', 'local').calls;
     const kind = new KindProvider({ networkTimeoutMs: 60_000, pollMs: 200, ownStateOnly: true });
     sessions = new SessionManager({ provider: new LocalProvider(), providers: [kind], root: mkdtempSync(join(tmpdir(), 'flatnet-homes-')), loadLab: (id) => loadLab(labDirById(id)), idleMs: 600_000, maxMs: 600_000, maxSessions: 3, warm: 0 });
     const { server, url } = await startServer({ sessions }, 0);
