@@ -36,10 +36,11 @@ function clip(b: Box, tx: number, ty: number): [number, number] {
   return [cx + dx * s, cy + dy * s];
 }
 
-function edge(e: DiagramEdge, l: Layout, i: number, id: string, hasTwin: boolean): string {
+/** An arrow, and its label apart: labels are drawn last, so no box or arrow covers them. */
+function edge(e: DiagramEdge, l: Layout, i: number, id: string, hasTwin: boolean, at: number): { line: string; label: string } {
   const a = l.boxes.get(e.from);
   const b = l.boxes.get(e.to);
-  if (!a || !b) return '';
+  if (!a || !b) return { line: '', label: '' };
   const st = EDGE[e.style];
   // Two arrows between the same boxes in opposite directions are drawn side by side.
   const twin = hasTwin ? 6 : 0; // the normal flips with the direction: the two land on opposite sides
@@ -51,21 +52,21 @@ function edge(e: DiagramEdge, l: Layout, i: number, id: string, hasTwin: boolean
   const parts = [
     `<line x1="${(x1 + ox).toFixed(1)}" y1="${(y1 + oy).toFixed(1)}" x2="${(x2 + ox).toFixed(1)}" y2="${(y2 + oy).toFixed(1)}" stroke="${st.stroke}" stroke-width="${st.width}"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''} marker-end="url(#${id}-arrow-${e.style})" />`,
   ];
-  const mx = (x1 + x2) / 2 + ox * 2;
-  const my = (y1 + y2) / 2 + oy * 2;
+  const mx = x1 + (x2 - x1) * at + ox * 2;
+  const my = y1 + (y2 - y1) * at + oy * 2;
   if (e.style === 'denied') {
     const cx = x1 + (x2 - x1) * 0.72 + ox;
     const cy = y1 + (y2 - y1) * 0.72 + oy;
     parts.push(`<path d="M${cx - 5} ${cy - 5}l10 10m0 -10l-10 10" stroke="${st.stroke}" stroke-width="2.5" />`);
   }
+  let label = '';
   if (e.label) {
     const w = e.label.length * 6.6 + 10;
-    parts.push(
-      `<rect x="${(mx - w / 2).toFixed(1)}" y="${(my - 9).toFixed(1)}" width="${w.toFixed(1)}" height="18" rx="4" fill="var(--bg, #fff)" opacity="0.92" />`,
-      `<text x="${mx.toFixed(1)}" y="${(my + 4).toFixed(1)}" text-anchor="middle" font-size="11.5" fill="${st.stroke}">${esc(e.label)}</text>`,
-    );
+    label =
+      `<g data-edge-label="${i}"><rect x="${(mx - w / 2).toFixed(1)}" y="${(my - 9).toFixed(1)}" width="${w.toFixed(1)}" height="18" rx="4" fill="var(--bg, #fff)" opacity="0.92" />` +
+      `<text x="${mx.toFixed(1)}" y="${(my + 4).toFixed(1)}" text-anchor="middle" font-size="11.5" fill="${st.stroke}">${esc(e.label)}</text></g>`;
   }
-  return `<g data-edge="${i}" data-from="${esc(e.from)}" data-to="${esc(e.to)}">${parts.join('')}</g>`;
+  return { line: `<g data-edge="${i}" data-from="${esc(e.from)}" data-to="${esc(e.to)}">${parts.join('')}</g>`, label };
 }
 
 function markers(id: string): string {
@@ -90,10 +91,14 @@ export function renderSvg(d: Diagram, opts: { id: string; title: string }): stri
     return `<g data-node="${esc(b.node.id)}"><rect x="${b.x.toFixed(1)}" y="${b.y.toFixed(1)}" width="${b.w}" height="${b.h}" rx="6" fill="${t.fill}" stroke="${t.stroke}" stroke-width="1.5" />${lines}</g>`;
   });
   const keys = new Set(d.edges.map((e) => `${e.from}\0${e.to}`));
-  const edges = d.edges.map((e, i) => edge(e, l, i, opts.id, keys.has(`${e.to}\0${e.from}`)));
+  const count = (k: 'from' | 'to', v: string) => d.edges.filter((e) => e[k] === v).length;
+  // Arrows fanning out of one box are apart only near their ends: put their labels there (and
+  // the labels of arrows fanning into one box near their starts).
+  const at = (e: DiagramEdge) => Math.min(0.62, Math.max(0.38, 0.5 + 0.04 * (count('from', e.from) - count('to', e.to))));
+  const edges = d.edges.map((e, i) => edge(e, l, i, opts.id, keys.has(`${e.to}\0${e.from}`), at(e)));
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${l.width} ${l.height}" width="${l.width}" height="${l.height}" role="img" aria-labelledby="${opts.id}-title" font-family="system-ui, sans-serif">` +
     `<title id="${opts.id}-title">${esc(opts.title)}</title><defs>${markers(opts.id)}</defs>` +
-    frames.join('') + edges.join('') + boxes.join('') + '</svg>'
+    frames.join('') + edges.map((e) => e.line).join('') + boxes.join('') + edges.map((e) => e.label).join('') + '</svg>'
   );
 }

@@ -1,7 +1,8 @@
 /**
  * @module
  * A grading result as a picture: every flow the checks looked at, pods as boxes grouped by
- * namespace, allowed flows as green arrows and denied ones as red crossed-out arrows — drawn by
+ * namespace, one arrow per pair — green when every port checked was allowed, red and crossed out
+ * when every one was denied, dashed with ✓/✗ per port when they differ — drawn by
  * the same diagram code as the chapters' build-time figures.
  */
 import type { ProbeResult } from '../../../checkers/truth-table.ts';
@@ -24,14 +25,21 @@ export function flowsDiagram(flows: ProbeResult[], focus: Set<string> = new Set(
     d.nodes.push(n);
     return id;
   };
-  const seen = new Set<string>();
+  // One arrow per pair of endpoints: its ports in the label, each marked when the verdicts differ.
+  const pairs = new Map<string, { from: string; to: string; ports: Map<string, boolean | null> }>();
   for (const f of flows) {
-    const key = `${f.from}|${f.to}|${f.protocol}/${f.port}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const from = node(f.from);
-    const to = node(f.to);
-    d.edges.push({ from, to, label: `${f.protocol} ${f.port}${f.allowed === null ? ' ?' : ''}`, style: f.allowed === false ? 'denied' : f.allowed === true ? 'allowed' : 'dashed' });
+    const key = `${f.from}|${f.to}`;
+    let p = pairs.get(key);
+    if (!p) pairs.set(key, (p = { from: node(f.from), to: node(f.to), ports: new Map() }));
+    p.ports.set(`${f.protocol} ${f.port}`, f.allowed);
+  }
+  for (const p of pairs.values()) {
+    const verdicts = new Set(p.ports.values());
+    const mixed = verdicts.size > 1;
+    const mark = (v: boolean | null) => (v === true ? ' ✓' : v === false ? ' ✗' : ' ?');
+    const label = [...p.ports].map(([port, v]) => (mixed ? port + mark(v) : port)).join(', ');
+    const only = [...verdicts][0];
+    d.edges.push({ from: p.from, to: p.to, label, style: mixed || only === null ? 'dashed' : only ? 'allowed' : 'denied' });
   }
   return d;
 }

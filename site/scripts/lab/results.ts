@@ -38,7 +38,7 @@ export function renderResults(host: HTMLElement, r: GradeResult, hints: { id: st
   const picture = flows.length > 0 ? h('figure', { class: 'diagram results-graph' }) : null;
   if (picture) {
     picture.innerHTML = renderSvg(flowsDiagram(flows, focus), { id: 'grade-graph', title: 'The flows the checks measured: green arrows allowed, red crossed arrows denied' });
-    picture.append(h('figcaption', {}, 'What the checks measured: green arrows were allowed, red crossed-out arrows denied; pods of failing checks are highlighted.'));
+    picture.append(h('figcaption', {}, 'What the checks measured: green arrows were allowed, red crossed-out arrows denied, dashed ones mixed (✓/✗ per port); pods of failing checks are highlighted.'));
   }
   const warnings = r.warnings.length > 0 ? h('ul', { class: 'warnings' }, ...r.warnings.map((w) => h('li', {}, `⚠ ${w.message}`))) : null;
   const parts: (Node | null)[] = [h('p', { class: `verdict ${r.passed ? 'passed' : 'failed'}`, role: 'status' }, headline), warnings, open.length > 0 ? list : null, passedList, picture];
