@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCluster, evaluate } from '../../checkers/engine/index.ts';
 import type { ProbeResult } from '../../checkers/truth-table.ts';
-import { call } from '../../runner/providers/local/client.ts';
+import { call, settle } from '../../runner/providers/local/client.ts';
 import { down, up } from '../../runner/providers/local/lifecycle.ts';
 import { cases } from '../netpol-upstream/cases.ts';
 import { buildModel, NAMESPACES, podIP } from '../netpol-upstream/model.ts';
@@ -55,8 +55,7 @@ describe('upstream netpol scenarios, live', { skip }, () => {
         for (const p of old) await call(NAME, 'POST', '/delete', { resource: 'networkpolicies', namespace: ns, name: p.metadata.name });
       }
       await call(NAME, 'POST', '/apply', { objects: c.policies });
-      const settled = await call<{ error: string | null }>(NAME, 'POST', '/settle');
-      assert.equal(settled.error, null);
+      await settle(NAME); // throws if the kernel refused the rules
 
       const { cluster } = buildCluster([...buildModel(c), ...c.policies]);
       const wrong: string[] = [];

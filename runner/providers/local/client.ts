@@ -39,6 +39,15 @@ export function notRunning(name: string): FlatnetError {
   return new FlatnetError('ClusterNotRunning', `cluster "${name}" is not running`, {}, `start it with \`npx flatnet cluster up${name === 'flatnet' ? '' : ` --name ${name}`}\``);
 }
 
+/**
+ * Waits until the cluster's network rules match its objects; throws when the kernel refused
+ * them (what the dataplane last failed to load).
+ */
+export async function settle(name: string): Promise<void> {
+  const { dataplaneError } = await call<{ dataplaneError: string | null }>(name, 'POST', '/settle');
+  if (dataplaneError) throw new FlatnetError('DataplaneFailed', `the cluster could not load its network rules: ${dataplaneError}`, {}, 'see the cluster log (daemon.log)');
+}
+
 export async function call<T>(name: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const info = daemonInfo(name);
   if (!info) throw notRunning(name);
@@ -51,9 +60,9 @@ export function callSocket<T>(socket: string, method: 'GET' | 'POST', path: stri
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const json = JSON.parse(Buffer.concat(chunks).toString() || '{}') as T & { error?: { code: string; message: string; fix?: string } | string | null };
-        // A failure is {error: {code, message}}; some answers carry a plain `error` string of their own (/settle).
-        if (json.error && typeof json.error === 'object') reject(new FlatnetError(json.error.code, json.error.message, {}, json.error.fix));
+        const json = JSON.parse(Buffer.concat(chunks).toString() || '{}') as T & { error?: { code: string; message: string; fix?: string } };
+        // A failure, and only a failure, is {error: {code, message, fix}}.
+        if (json.error) reject(new FlatnetError(json.error.code, json.error.message, {}, json.error.fix));
         else resolve(json);
       });
     });

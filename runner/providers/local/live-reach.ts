@@ -12,7 +12,7 @@ import { formatIP, parseIP } from '../../../checkers/net/ip.ts';
 import { reach, type ReachQuery } from '../../../checkers/reach.ts';
 import type { ProbeResult } from '../../../checkers/truth-table.ts';
 import { FlatnetError } from '../../../checkers/errors.ts';
-import { call } from './client.ts';
+import { call, settle } from './client.ts';
 import type { Subnet } from './cni.ts';
 import type { LiveFlow } from './control/probe.ts';
 import { down, up, type Progress } from './lifecycle.ts';
@@ -34,8 +34,7 @@ export async function reachLive(manifests: Manifest[], q: ReachQuery, progress: 
     progress.stage('Applying policies');
     const policies = manifests.map((m) => m.object as KObject).filter((o) => o?.kind === 'NetworkPolicy');
     await call(name, 'POST', '/apply', { objects: policies });
-    const settled = await call<{ error: string | null }>(name, 'POST', '/settle');
-    if (settled.error) throw new FlatnetError('DataplaneFailed', `the cluster could not load the policy rules: ${settled.error}`);
+    await settle(name);
     progress.stage(`Probing ${flows.length} flows`);
     const live: LiveFlow[] = flows.map((f) => ({ from: podRef(f.from), to: f.to.includes('/') ? podRef(f.to) : { ip: f.to }, port: f.port, protocol: f.protocol }));
     const { results } = await call<{ results: ProbeResult[] }>(name, 'POST', '/probe', { flows: live });

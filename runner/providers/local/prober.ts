@@ -9,7 +9,7 @@ import { FlatnetError } from '../../../checkers/errors.ts';
 import type { LiveFlow, LiveProber, PodRef } from '../../../checkers/grade/index.ts';
 import { parseManifests } from '../../../checkers/k8s/manifests.ts';
 import type { ProbeResult } from '../../../checkers/truth-table.ts';
-import { call } from './client.ts';
+import { call, settle as settleRules } from './client.ts';
 import type { RunResult } from './exec.ts';
 import { RESOURCES, resourceOfKind, type KObject, type Resource } from './store/types.ts';
 
@@ -85,8 +85,7 @@ export class LocalProber implements LiveProber {
   }
 
   private async settle(): Promise<void> {
-    const { error } = await call<{ error: string | null }>(this.cluster, 'POST', '/settle');
-    if (error) throw new FlatnetError('DataplaneFailed', `the cluster could not load the rules: ${error}`, {}, 'see the cluster log (daemon.log)');
+    await settleRules(this.cluster);
   }
 
   private exec(from: PodRef, argv: string[]): Promise<RunResult> {

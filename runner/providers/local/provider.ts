@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import type { PodRef } from '../../../checkers/grade/index.ts';
 import type { Capabilities, ClusterInfo, ClusterSpec, ExecResult, ProgressEvent, Provider } from '../provider.ts';
-import { call, daemonInfo } from './client.ts';
+import { call, daemonInfo, settle } from './client.ts';
 import { down, downAll, up } from './lifecycle.ts';
 import { clusterDir, stateRoot } from './config.ts';
 import { freeOwner, readOwner } from './owner.ts';
@@ -75,8 +75,7 @@ export class LocalProvider implements Provider {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    const { error } = await call<{ error: string | null }>(name, 'POST', '/settle');
-    if (error) throw new FlatnetError('DataplaneFailed', `the cluster could not load its network rules: ${error}`, {}, 'see the cluster log (daemon.log)');
+    await settle(name);
   }
 
   exec(name: string, pod: PodRef, argv: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {

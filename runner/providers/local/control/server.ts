@@ -36,7 +36,7 @@ const routes: Record<string, Handler> = {
   'GET /ready-latencies': (c) => ({ latencies: c.kubelet.readyLatencies() }),
   'POST /settle': async (c) => {
     await c.dataplane.settled();
-    return { settled: true, error: c.dataplane.lastError ?? null };
+    return { settled: true, dataplaneError: c.dataplane.lastError ?? null };
   },
   'POST /shutdown': (c) => {
     setTimeout(() => void c.onShutdown?.(), 10);
