@@ -75,8 +75,8 @@ export function layers(d: Diagram): Map<string, number> {
 
 export function layout(d: Diagram): Layout {
   const layer = layers(d);
-  // Arrows run between layers: leave room for the longest arrow label.
-  const gap = Math.max(LAYER_GAP, ...d.edges.map((e) => (e.label?.length ?? 0) * 6.6 + 40));
+  // Arrows run between layers: leave room for the longest arrow label (and a denied arrow's cross).
+  const gap = Math.max(LAYER_GAP, ...d.edges.map((e) => (e.label?.length ?? 0) * 6.6 + (e.style === 'denied' ? 80 : 40)));
   const depth = Math.max(0, ...layer.values()) + 1;
   const bands = [...d.groups.map((g) => g.id as string | undefined), undefined];
   const lr = d.direction === 'LR';

@@ -55,8 +55,10 @@ function edge(e: DiagramEdge, l: Layout, i: number, id: string, hasTwin: boolean
   const mx = x1 + (x2 - x1) * at + ox * 2;
   const my = y1 + (y2 - y1) * at + oy * 2;
   if (e.style === 'denied') {
-    const cx = x1 + (x2 - x1) * 0.72 + ox;
-    const cy = y1 + (y2 - y1) * 0.72 + oy;
+    // The cross sits just before the label (which is drawn over the line), or at 72% without one.
+    const t = e.label ? Math.max(0.12, at - (e.label.length * 3.3 + 14) / len) : 0.72;
+    const cx = x1 + (x2 - x1) * t + ox;
+    const cy = y1 + (y2 - y1) * t + oy;
     parts.push(`<path d="M${cx - 5} ${cy - 5}l10 10m0 -10l-10 10" stroke="${st.stroke}" stroke-width="2.5" />`);
   }
   let label = '';
