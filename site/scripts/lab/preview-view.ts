@@ -11,7 +11,25 @@ import type { Cell, Matrix, PreviewResult } from './preview.ts';
 const mark = (c: Cell) => (c.allowed === true ? '✓' : c.allowed === false ? '✗' : '?');
 const word = (c: Cell) => (c.allowed === true ? 'allowed' : c.allowed === false ? 'denied' : 'unknown');
 
-export function renderPreview(host: HTMLElement, r: PreviewResult): void {
+/** Which matrix is on screen: the draft applied (changes marked), or the task's start state. */
+let showing: 'draft' | 'start' = 'draft';
+
+function toggle(host: HTMLElement, r: PreviewResult): HTMLElement {
+  const button = (mode: typeof showing, text: string) => {
+    const b = h('button', { type: 'button', 'aria-pressed': String(showing === mode), 'data-show': mode }, text);
+    b.addEventListener('click', () => {
+      showing = mode;
+      renderPreview(host, r);
+      host.querySelector<HTMLElement>(`[data-show="${mode}"]`)?.focus();
+    });
+    return b;
+  };
+  return h('div', { class: 'preview-toggle', role: 'group', 'aria-label': 'Matrix shown' }, button('draft', 'With your draft'), button('start', 'Start state'));
+}
+
+export function renderPreview(host: HTMLElement, r0: PreviewResult): void {
+  // The start state alone is the same table with nothing applied on top.
+  const r: PreviewResult = showing === 'start' ? { before: r0.before, after: r0.before, problems: [] } : r0;
   const m: Matrix = r.after ?? r.before;
   const detail = h('p', { class: 'preview-reason', 'aria-live': 'polite' }, 'Hover over or focus a cell to see why.');
   let changed = 0;
@@ -36,14 +54,18 @@ export function renderPreview(host: HTMLElement, r: PreviewResult): void {
       }),
     ),
   );
-  const summary = r.after
-    ? changed === 0
-      ? 'Your draft changes no flow between these pods yet.'
-      : `Your draft changes ${changed} flow${changed === 1 ? '' : 's'} (highlighted).`
-    : 'Your draft does not parse yet — the table shows the start state. The editor marks the problem.';
+  const summary = summarize(r, changed);
   host.replaceChildren(
+    toggle(host, r0),
     h('p', { class: 'preview-summary', 'data-changed': String(changed) }, summary),
     h('div', { class: 'preview-scroll' }, h('table', { class: 'preview-table' }, h('thead', {}, head), h('tbody', {}, ...body))),
     detail,
   );
+}
+
+function summarize(r: PreviewResult, changed: number): string {
+  if (showing === 'start') return "The task's start state, before your draft.";
+  if (!r.after) return 'Your draft does not parse yet — the table shows the start state. The editor marks the problem.';
+  if (changed === 0) return 'Your draft changes no flow between these pods yet.';
+  return `Your draft changes ${changed} flow${changed === 1 ? '' : 's'} (highlighted).`;
 }
