@@ -36,7 +36,7 @@ function configure(schema: Record<string, unknown>): void {
   configureMonacoYaml(monaco, {
     enableSchemaRequest: false,
     isKubernetes: true,
-    schemas: [{ uri: 'https://flatnet.invalid/schemas/answer.json', fileMatch: ['**/*.yaml'], schema: schema as never }],
+    schemas: [{ uri: 'https://flatnet.invalid/schemas/kubernetes.json', fileMatch: ['**/*.yaml'], schema: schema as never }],
   });
 }
 
