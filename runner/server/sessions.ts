@@ -23,6 +23,9 @@ import { Terminal } from './terminal.ts';
 
 const FLATNET_BIN = fileURLToPath(new URL('../../bin/flatnet.js', import.meta.url));
 
+/** How long close() waits for provisioning under way before it destroys what remains. */
+const CLOSE_WAIT_MS = 90_000;
+
 export type SessionState = 'provisioning' | 'ready' | 'failed' | 'ended';
 
 export type SessionEvent = ({ type: 'progress' } & ProgressEvent) | { type: 'ready'; ms: number } | { type: 'failed'; message: string } | { type: 'ended'; reason: string };
@@ -359,7 +362,15 @@ export class SessionManager {
     clearInterval(this.reaper);
     await Promise.all(this.all.map((s) => this.end(s, 'the server stopped')));
     for (const pool of this.pools.values()) await pool.drain();
-    await Promise.all(this.provisioning); // each destroys its cluster, its session having ended
+    // Each provisioning destroys its cluster, its session having ended; one that hangs must not
+    // keep the server from stopping: after a while, everything the providers made goes.
+    const finished = Promise.all(this.provisioning).then(() => true);
+    const waited = new Promise<false>((resolve) => setTimeout(() => resolve(false), CLOSE_WAIT_MS).unref());
+    if (!(await Promise.race([finished, waited]))) {
+      this.log({ event: 'error', message: `provisioning still running ${CLOSE_WAIT_MS / 1000}s after stopping: destroying every cluster of this server` });
+      for (const p of [this.opts.provider, ...(this.opts.providers ?? [])]) await p.destroyLeaked().catch(() => undefined);
+      return;
+    }
     for (const pool of this.pools.values()) await pool.drain(); // clusters that came ready meanwhile
   }
 }
