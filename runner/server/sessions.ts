@@ -69,6 +69,8 @@ export class Session {
   readonly events: SessionEvent[] = [];
   private readonly listeners = new Set<(e: SessionEvent) => void>();
   terminal: Terminal | undefined;
+  /** The shell being started, so connections that arrive meanwhile share it. */
+  starting: Promise<Terminal> | undefined;
   readonly lab: LabBundle;
   /** The task the cluster was last set up for (reset may move to another). */
   taskIndex: number;
@@ -217,6 +219,7 @@ export class SessionManager {
       mkdirSync(join(s.home, '.local', 'bin'), { recursive: true });
       writeFileSync(join(s.home, '.local', 'bin', 'flatnet'), `#!/bin/sh\nexec '${process.execPath}' '${FLATNET_BIN}' "$@"\n`, { mode: 0o755 });
       s.state = 'ready';
+      s.lastSeen = Date.now(); // idle time counts from ready: waiting for the cluster is not idling
       s.readyMs = performance.now() - t0;
       this.readyTimes.push(s.readyMs);
       s.emit({ type: 'ready', ms: Math.round(s.readyMs) });
@@ -245,41 +248,54 @@ export class SessionManager {
 
   /**
    * The learner's shell: a kubeconfig for this cluster only, in a home of its own. When the
-   * runner is root, the shell is not: it runs as a user of its own (one uid per session, so no
-   * learner can read another's home), with no capabilities and no way to gain privileges.
+   * runner is root, the shell is not: it runs as the cluster's own user (docs/0004), or one of
+   * the session's, so no learner can read another's home, with no capabilities and no way to
+   * gain privileges. A provider may put it elsewhere (kind: a tools container).
    */
   async terminal(s: Session): Promise<Terminal> {
     if (s.state !== 'ready') throw new FlatnetError('NotReady', `session ${s.id} is ${s.state}`, {}, 'wait for the ready event');
     if (!s.terminal || s.terminal.exited) {
-      const shell = ['bash', '--rcfile', join(s.home, '.bashrc'), '-i'];
-      // A provider may keep the shell off this host (kind: a tools container beside the nodes).
-      const remote = s.provider.shell?.(s.cluster);
-      let argv = remote ?? shell;
-      if (!remote && process.getuid?.() === 0) {
-        // The cluster's own user, where the provider gives it one: then the shell can enter its node.
-        const uid = s.provider.owner?.(s.cluster) ?? sessionUid(s);
-        chownTree(s.home, uid);
-        chmodSync(this.opts.root, 0o711); // the homes' folder: passable, not listable, by the learners' users
-        argv = ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--inh-caps=-all', '--no-new-privs', ...shell];
-      }
-      s.terminal = await Terminal.start({
-        argv,
-        cwd: s.home,
-        // A remote shell's client (docker) needs the runner's own settings (DOCKER_HOST...); the
-        // learner sees only the container's environment. A local shell gets a clean one.
-        env: remote ? { ...(process.env as Record<string, string>), TERM: 'xterm-256color' } : {
-          PATH: `${join(s.home, '.local', 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-          HOME: s.home,
-          KUBECONFIG: join(s.home, '.kube', 'config'),
-          KUBECACHEDIR: join(s.home, '.kube', 'cache'),
-          TERM: 'xterm-256color',
-          LANG: 'C.UTF-8',
-          FLATNET_LAB: s.lab.lab.id,
-          // `flatnet cluster shell node` finds this session's cluster, and only that one is theirs.
-          FLATNET_CLUSTER: s.cluster,
-          ...(process.env.FLATNET_STATE_DIR ? { FLATNET_STATE_DIR: process.env.FLATNET_STATE_DIR } : {}),
-        },
-      });
+      // Two tabs connecting at once get one shell.
+      s.starting ??= this.startShell(s).finally(() => (s.starting = undefined));
+      return s.starting;
+    }
+    return s.terminal;
+  }
+
+  private async startShell(s: Session): Promise<Terminal> {
+    const shell = ['bash', '--rcfile', join(s.home, '.bashrc'), '-i'];
+    // A provider may keep the shell off this host (kind: a tools container beside the nodes).
+    const remote = s.provider.shell?.(s.cluster);
+    let argv = remote ?? shell;
+    if (!remote && process.getuid?.() === 0) {
+      // The cluster's own user, where the provider gives it one: then the shell can enter its node.
+      const uid = s.provider.owner?.(s.cluster) ?? sessionUid(s);
+      chownTree(s.home, uid);
+      chmodSync(this.opts.root, 0o711); // the homes' folder: passable, not listable, by the learners' users
+      argv = ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--inh-caps=-all', '--no-new-privs', ...shell];
+    }
+    s.terminal = await Terminal.start({
+      argv,
+      cwd: s.home,
+      // A remote shell's client (docker) needs the runner's own settings (DOCKER_HOST...); the
+      // learner sees only the container's environment. A local shell gets a clean one.
+      env: remote ? { ...(process.env as Record<string, string>), TERM: 'xterm-256color' } : {
+        PATH: `${join(s.home, '.local', 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+        HOME: s.home,
+        KUBECONFIG: join(s.home, '.kube', 'config'),
+        KUBECACHEDIR: join(s.home, '.kube', 'cache'),
+        TERM: 'xterm-256color',
+        LANG: 'C.UTF-8',
+        FLATNET_LAB: s.lab.lab.id,
+        // `flatnet cluster shell node` finds this session's cluster, and only that one is theirs.
+        FLATNET_CLUSTER: s.cluster,
+        ...(process.env.FLATNET_STATE_DIR ? { FLATNET_STATE_DIR: process.env.FLATNET_STATE_DIR } : {}),
+      },
+    });
+    // Ended while the shell started (reaped, deleted): end() has already killed what it knew of.
+    if ((s.state as SessionState) === 'ended') {
+      await s.terminal.kill();
+      throw new FlatnetError('NotReady', `session ${s.id} has ended`, {}, 'start the lab again');
     }
     return s.terminal;
   }
@@ -317,6 +333,7 @@ export class SessionManager {
         await setUpTask(s.provider, s.cluster, s.lab, index, (e) => progress({ ...e, step: e.step + 1, of: e.of + 1 }), setUpTimeoutMs(s.provider));
         if (s.state === 'ended') return void (await s.pool.giveBack(s.cluster)); // end() left the cluster to us
         s.state = 'ready';
+        s.lastSeen = Date.now();
         s.emit({ type: 'ready', ms: Math.round(performance.now() - t0) });
       } catch (e) {
         if (s.state === 'ended') return void (await s.pool.giveBack(s.cluster));
