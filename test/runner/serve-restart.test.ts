@@ -2,6 +2,7 @@
  * A runner killed mid-provisioning, then started again (the real `flatnet serve` process, real
  * clusters): nothing it made outlives it — no cluster process, no learner home — and a client
  * of the lost session is told what happened (410, "start the lab again") instead of a bare 401.
+ * And a server stopped with Ctrl+C takes its clusters with it, however many signals arrive.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,5 +55,18 @@ describe('flatnet serve: killed during provisioning, then restarted', { skip, ti
     assert.match(((await r.json()) as { error: string }).error, /the runner restarted while this session was running/);
     second.child.kill('SIGTERM');
     await new Promise((res) => second.child.once('exit', res));
+  });
+
+  it('stops cleanly on Ctrl+C even when the signal comes twice (the terminal\'s group, and npm start passing it on)', async () => {
+    const run = await serve();
+    await fetch(`${run.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lab: 'netpol-postgres-dns-egress' }) });
+    await until('its cluster process', () => daemons().length > 0, 30_000);
+    const exited = new Promise<number | null>((res) => run.child.once('exit', (code) => res(code)));
+    run.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 50));
+    run.child.kill('SIGINT');
+    assert.equal(await exited, 0);
+    assert.match(run.err(), /flatnet: stopping: ending 1 session\(s\) and their clusters/);
+    assert.deepEqual(daemons(), [], 'no cluster outlives the server');
   });
 });

@@ -109,13 +109,19 @@ for kind ({"provider":"kind","cni":"calico"|"cilium"}) and this server runs kind
     if (values.site && !existsSync(values.site)) throw new FlatnetError('NoSite', `--site ${values.site}: no such folder`, {}, 'build the site with `npm run build`, or leave --site out');
     const { url, server } = await startServer({ sessions, allowedOrigins: values['allow-origin'], site }, number('port', values.port), values.host);
     io.err(`flatnet: serving on ${url}`);
+    // Ctrl+C reaches every process of the terminal's group, and `npm start` passes it on too: a
+    // second signal while stopping must not kill the cleanup halfway (clusters would be left).
+    let stopping = false;
     const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      io.err(`flatnet: stopping: ending ${sessions.all.length} session(s) and their clusters…`);
       server.close();
       await sessions.close(); // every session's cluster goes with the server
       process.exit(0);
     };
-    process.once('SIGINT', () => void stop());
-    process.once('SIGTERM', () => void stop());
+    process.on('SIGINT', () => void stop());
+    process.on('SIGTERM', () => void stop());
     return new Promise<number>(() => {});
   },
 };
