@@ -7,21 +7,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page, WebSocketRoute } from 'playwright-core';
-import { cannotRunKubectl, until } from '../local-cluster/harness.ts';
+import { cannotRunKubectl } from '../local-cluster/harness.ts';
 import { DIST, ensureBuilt } from '../../site/build/stamp.ts';
+import { startServe, type Served } from '../serve-process.ts';
 import { cannotRunBrowser, launch, snap, type Launched } from './browser.ts';
 
 // The learner's terminal and Apply run the real kubectl.
 const skip = cannotRunBrowser() ?? cannotRunKubectl();
 if (skip) console.log(`# skipped: ${skip}`);
 
-const BIN = fileURLToPath(new URL('../../bin/flatnet.js', import.meta.url));
 
 const DEFAULT_DENY_START = `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -102,27 +97,20 @@ async function startLab(page: Page, name: string): Promise<void> {
 }
 
 describe('the course in Chromium, on the local provider', { skip, timeout: 600_000 }, () => {
-  let server: ChildProcess | undefined;
+  let server: Served | undefined;
   let url = '';
   let browser: Launched | undefined;
-  const state = mkdtempSync(join(tmpdir(), 'flatnet-e2e-'));
 
   before(async () => {
     assert.ok(ensureBuilt((l) => console.log(`# ${l}`)), 'the site builds');
-    server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--warm', '1', '--site', DIST], { env: { ...process.env, FLATNET_STATE_DIR: state }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    server.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    url = await until('the server URL', () => /serving on (http:\S+)/.exec(err)?.[1], 30_000);
+    server = await startServe(['--warm', '1', '--site', DIST]);
+    url = server.url;
     browser = await launch();
   });
 
   after(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM'); // serve ends its sessions and their clusters on SIGTERM
-      await new Promise((r) => server!.once('exit', r));
-    }
-    rmSync(state, { recursive: true, force: true });
+    await server?.stop(true); // serve ends its sessions and their clusters on SIGTERM
   });
 
   it('home → chapter 4.1 → lab: terminal, editor with live preview, Apply, Check passes', async () => {

@@ -6,44 +6,31 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { until } from '../local-cluster/harness.ts';
 import { DIST, ensureBuilt } from '../../site/build/stamp.ts';
+import { startServe, type Served } from '../serve-process.ts';
 import { axeViolations } from './axe.ts';
 import { cannotRunBrowser, launch, snap, type Launched } from './browser.ts';
 
 const skip = cannotRunBrowser();
 if (skip) console.log(`# skipped: ${skip}`);
 
-const BIN = fileURLToPath(new URL('../../bin/flatnet.js', import.meta.url));
 const PAGES = ['/', '/chapters/4-1-networking-fundamentals/', '/labs/lab-4-1-networking-fundamentals/', '/labs/netpol-postgres-dns-egress/'];
 
 describe('the course site in Chromium (no cluster)', { skip, timeout: 240_000 }, () => {
-  let server: ChildProcess | undefined;
+  let server: Served | undefined;
   let browser: Launched | undefined;
   let url = '';
-  const state = mkdtempSync(join(tmpdir(), 'flatnet-site-'));
 
   before(async () => {
     assert.ok(ensureBuilt((l) => console.log(`# ${l}`)), 'the site builds');
-    server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--warm', '0', '--site', DIST], { env: { ...process.env, FLATNET_STATE_DIR: state }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    server.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    url = await until('the server URL', () => /serving on (http:\S+)/.exec(err)?.[1], 30_000);
+    server = await startServe(['--warm', '0', '--site', DIST]);
+    url = server.url;
     browser = await launch();
   });
 
   after(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((r) => server!.once('exit', r));
-    }
-    rmSync(state, { recursive: true, force: true });
+    await server?.stop(true);
   });
 
   for (const scheme of ['light', 'dark'] as const) {

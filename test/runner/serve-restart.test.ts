@@ -6,30 +6,24 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { flatnetProcesses } from '../../runner/providers/local/lifecycle.ts';
 import { cannotRunCluster, until } from '../local-cluster/harness.ts';
+import { startServe } from '../serve-process.ts';
 
 const skip = cannotRunCluster();
 if (skip) console.log(`# skipped: ${skip}`);
 
-const BIN = fileURLToPath(new URL('../../bin/flatnet.js', import.meta.url));
-
 describe('flatnet serve: killed during provisioning, then restarted', { skip, timeout: 120_000 }, () => {
   const state = mkdtempSync(join(tmpdir(), 'flatnet-serve-restart-'));
-  const env = { ...process.env, FLATNET_STATE_DIR: state };
   const running: ChildProcess[] = [];
   const serve = async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--warm', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    running.push(child);
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const url = await until('the server URL', () => /serving on (http:\S+)/.exec(err)?.[1], 30_000);
-    return { child, url, err: () => err };
+    const served = await startServe(['--warm', '0'], state);
+    running.push(served.child);
+    return { child: served.child, url: served.url, err: served.stderr };
   };
   /** Cluster processes of this test's runner still alive. */
   const daemons = () => flatnetProcesses(join(state, 'serve'));

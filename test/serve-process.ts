@@ -1,0 +1,42 @@
+/**
+ * A real `flatnet serve` process for tests, in a state folder of its own: started, its URL
+ * read from its status line, and stopped with SIGTERM (it ends its sessions and clusters).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { until } from './local-cluster/harness.ts';
+
+const BIN = fileURLToPath(new URL('../bin/flatnet.js', import.meta.url));
+
+export interface Served {
+  url: string;
+  child: ChildProcess;
+  /** Its stderr so far: status lines and the JSON log. */
+  stderr(): string;
+  /** SIGTERM, then waits for it to finish; `removeState` also deletes its state folder. */
+  stop(removeState?: boolean): Promise<void>;
+}
+
+/** Starts `flatnet serve --port 0 ARGS`; `state` defaults to a new folder under the temp dir. */
+export async function startServe(args: string[], state = mkdtempSync(join(tmpdir(), 'flatnet-serve-'))): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, FLATNET_STATE_DIR: state }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await until('the server URL', () => /serving on (http:\S+)/.exec(err)?.[1], 30_000);
+  return {
+    url,
+    child,
+    stderr: () => err,
+    async stop(removeState = false) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      if (removeState) rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
