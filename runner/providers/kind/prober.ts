@@ -1,20 +1,20 @@
 /**
  * @module
- * A kind cluster as a LiveProber, through kubectl and the cluster's own kubeconfig: apply
- * with `kubectl apply` (the API server's verdict), probes from inside the source pods
- * (probe-script.ts), a lookup with the pod's own resolver (nslookup), a GET with curl,
- * objects with `kubectl get -o json`, and reset by deleting what was applied.
+ * A kind cluster as a LiveProber, with the cluster's own kubeconfig: server-side apply (the
+ * API server's verdict) and exec through @kubernetes/client-node (api.ts) — probes from inside
+ * the source pods (probe-script.ts), a lookup with the pod's own resolver (nslookup), a GET
+ * with curl — objects with `kubectl get -o json`, and reset by deleting what was applied.
  */
 import { getCommand, lookupCommand, parseGet, parseLookup } from '../pod-tools.ts';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import type { LiveFlow, LiveProber, PodRef } from '../../../checkers/grade/index.ts';
 import { parseManifests } from '../../../checkers/k8s/manifests.ts';
 import type { ProbeResult } from '../../../checkers/truth-table.ts';
-import type { ExecResult } from '../provider.ts';
 import { parseProbeOutput, PROBE_SCRIPT, PROBE_TIMEOUT_S, probeArgs, type Planned } from './probe-script.ts';
-import type { List, PodJson } from './readiness.ts';
+import { podSettled, type List, type PodJson } from './readiness.ts';
 import { readDrops, withDropEvidence } from './hubble.ts';
 import { tail, type Kubectl } from './tools.ts';
+import { Refused, type ClusterApi } from './api.ts';
 
 /**
  * After a policy change, how long a CNI takes to program it (estimate: Calico and Cilium do it
@@ -22,15 +22,9 @@ import { tail, type Kubectl } from './tools.ts';
  */
 export const POLICY_SETTLE_MS = 1500;
 
-/** `kubectl exec`, with the line kubectl adds for a non-zero exit taken off stderr. */
-export async function kubectlExec(kubectl: Kubectl, pod: PodRef, argv: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
-  const args = ['exec', ...(opts.input !== undefined ? ['-i'] : []), '-n', pod.namespace, pod.name, '--', ...argv];
-  const r = await kubectl.run(args, { input: opts.input, timeoutMs: opts.timeoutMs ?? 60_000 });
-  return { code: r.code, stdout: r.stdout, stderr: r.stderr.replace(/(^|\n)command terminated with exit code \d+\n?$/, '$1') };
-}
-
 export class KindProber implements LiveProber {
   private readonly kubectl: Kubectl;
+  private readonly api: ClusterApi;
   private readonly sctp: boolean;
   private readonly settleMs: number;
   /** The cluster's CNI: on Cilium, a denied probe gets Hubble's drop verdict as evidence (hubble.ts). */
@@ -38,25 +32,35 @@ export class KindProber implements LiveProber {
   /** Texts apply() applied, so reset() can delete exactly that. */
   private readonly applied: string[] = [];
 
-  constructor(kubectl: Kubectl, opts: { sctp?: boolean; settleMs?: number; cni?: string } = {}) {
+  constructor(kubectl: Kubectl, api: ClusterApi, opts: { sctp?: boolean; settleMs?: number; cni?: string } = {}) {
     this.kubectl = kubectl;
+    this.api = api;
     this.sctp = opts.sctp ?? false;
     this.settleMs = opts.settleMs ?? POLICY_SETTLE_MS;
     this.cni = opts.cni;
   }
 
   async apply(text: string, file: string): Promise<{ ok: boolean; problems: string[] }> {
+    let objects: Record<string, unknown>[];
     try {
-      parseManifests(text, file);
+      objects = parseManifests(text, file).map((m) => m.object as Record<string, unknown>);
     } catch (e) {
       return { ok: false, problems: [e instanceof FlatnetError ? e.format() : String(e)] };
     }
-    const r = await this.kubectl.run(['apply', '-f', '-'], { input: text, timeoutMs: 60_000 });
-    if (r.code !== 0) return { ok: false, problems: r.stderr.trim().split('\n').filter(Boolean) };
+    try {
+      await this.api.apply(objects);
+    } catch (e) {
+      if (e instanceof Refused) return { ok: false, problems: [e.message] };
+      throw e;
+    }
     this.applied.push(text);
     // Pods the answer makes are measured once Ready, as a learner would wait (a timeout is no error: the probes will say).
-    const pods = parseManifests(text, file).map((m) => m.object as { kind?: string; metadata?: { name?: string; namespace?: string } }).filter((o) => o.kind === 'Pod' && o.metadata?.name);
-    for (const p of pods) await this.kubectl.run(['wait', '--for=condition=Ready', `pod/${p.metadata!.name}`, '-n', p.metadata!.namespace ?? 'default', '--timeout=120s'], { timeoutMs: 130_000 });
+    const made = objects.filter((o) => o.kind === 'Pod').map((o) => {
+      const m = o.metadata as { name?: string; namespace?: string };
+      return `${m.namespace ?? 'default'}/${m.name}`;
+    });
+    const key = (p: PodJson) => `${p.metadata.namespace}/${p.metadata.name}`;
+    if (made.length > 0) await this.api.watchPods((pods) => made.every((k) => (pods as PodJson[]).some((p) => key(p) === k && podSettled(p))), 120_000);
     await new Promise((res) => setTimeout(res, this.settleMs));
     return { ok: true, problems: [] };
   }
@@ -79,7 +83,7 @@ export class KindProber implements LiveProber {
     });
     await Promise.all(
       [...bySource.values()].map(async (list) => {
-        const r = await kubectlExec(this.kubectl, list[0]!.flow.from, ['sh', '-c', PROBE_SCRIPT, 'probe', ...probeArgs(list)], { timeoutMs: (PROBE_TIMEOUT_S + 30) * 1000 });
+        const r = await this.api.exec(list[0]!.flow.from, ['sh', '-c', PROBE_SCRIPT, 'probe', ...probeArgs(list)], { timeoutMs: (PROBE_TIMEOUT_S + 30) * 1000 });
         const failure = r.code !== 0 ? tail(r.stderr || r.stdout, 1) : undefined;
         parseProbeOutput(list, r.stdout, failure).forEach((res, k) => (out[list[k]!.index] = res));
       }),
@@ -92,11 +96,11 @@ export class KindProber implements LiveProber {
   }
 
   async resolve(from: PodRef, name: string): Promise<{ addresses: string[] } | { error: string }> {
-    return parseLookup(await kubectlExec(this.kubectl, from, lookupCommand(name), { timeoutMs: 20_000 }));
+    return parseLookup(await this.api.exec(from, lookupCommand(name), { timeoutMs: 20_000 }));
   }
 
   async httpGet(from: PodRef, url: string): Promise<{ status: number } | { error: string }> {
-    return parseGet(await kubectlExec(this.kubectl, from, getCommand(url), { timeoutMs: 20_000 }));
+    return parseGet(await this.api.exec(from, getCommand(url), { timeoutMs: 20_000 }));
   }
 
   async getObject(kind: string, namespace: string | undefined, name: string): Promise<Record<string, unknown> | undefined> {

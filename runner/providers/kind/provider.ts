@@ -1,8 +1,10 @@
 /**
  * @module
  * Real kind clusters with Calico, Cilium or kindnet behind the Provider interface. Creating
- * one runs the plan in actions/ (nodes, CNI, images, a CNI-aware wait); everything inside
- * the cluster goes through kubectl with the cluster's own kubeconfig. Versions: versions.ts.
+ * one runs the plan in actions/ (nodes, CNI, images, a CNI-aware wait, with the tools the CNIs'
+ * docs use); inside the cluster, apply, the wait for pods and exec go through
+ * @kubernetes/client-node (api.ts), lists and deletes through kubectl, both with the cluster's
+ * own kubeconfig. Versions: versions.ts.
  */
 import { existsSync } from 'node:fs';
 import type { PodRef } from '../../../checkers/grade/index.ts';
@@ -15,7 +17,8 @@ import { loadImages } from './actions/load-images.ts';
 import { createPlan, runPlan } from './actions/plan.ts';
 import { kindCapabilities } from './cni.ts';
 import { CLUSTER_PREFIX, kindCni, kindName, validateName, type KindOptions } from './config.ts';
-import { KindProber, kubectlExec, POLICY_SETTLE_MS } from './prober.ts';
+import { ClusterApi, Refused } from './api.ts';
+import { KindProber, POLICY_SETTLE_MS } from './prober.ts';
 import { describe, podSettled, type List, type PodJson } from './readiness.ts';
 import { removeShells, shellCommand, writeInternalKubeconfig } from './shell.ts';
 import { clusterStateDir, kubeconfigPath, prepareStateDir, readRecord, removeState, writeRecord } from './state.ts';
@@ -94,28 +97,25 @@ export class KindProvider implements Provider {
     await this.preload(name, objects);
     const isNs = (o: Record<string, unknown>) => o.kind === 'Namespace';
     const items = [...objects.filter(isNs), ...objects.filter((o) => !isNs(o))];
-    const r = await this.kubectl(name).run(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }), timeoutMs: 120_000 });
-    if (r.code !== 0) throw kindErrors.toolFailed('applying objects', 'kubectl apply -f -', r.stderr.trim(), 'the API server rejected them: correct the objects it names');
-  }
-
-  async waitReady(name: string, timeoutMs: number): Promise<void> {
-    const kubectl = this.kubectl(name);
-    const t0 = performance.now();
-    for (;;) {
-      const pods = await kubectl.json<List<PodJson>>(['get', 'pods', '--all-namespaces'], 'reading the pods');
-      const waiting = pods.items.filter((p) => !podSettled(p));
-      if (waiting.length === 0) return;
-      if (performance.now() - t0 > timeoutMs) throw kindErrors.podsNotReady(Math.round(timeoutMs / 1000), waiting.map(describe).join(', '), kubectl.kubeconfig);
-      await new Promise((r) => setTimeout(r, Math.min(this.options.pollMs ?? 1000, 1000)));
+    try {
+      await this.api(name).apply(items);
+    } catch (e) {
+      if (e instanceof Refused) throw kindErrors.toolFailed('applying objects', 'server-side apply', e.message, 'the API server rejected it: correct what it names');
+      throw e;
     }
   }
 
+  async waitReady(name: string, timeoutMs: number): Promise<void> {
+    const { pods, settled } = await this.api(name).watchPods((all) => all.every((p) => podSettled(p as PodJson)), timeoutMs);
+    if (!settled) throw kindErrors.podsNotReady(Math.round(timeoutMs / 1000), (pods as PodJson[]).filter((p) => !podSettled(p)).map(describe).join(', '), this.kubeconfig(name));
+  }
+
   exec(name: string, pod: PodRef, argv: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
-    return kubectlExec(this.kubectl(name), pod, argv, opts);
+    return this.api(name).exec(pod, argv, opts);
   }
 
   prober(name: string): KindProber {
-    return new KindProber(this.kubectl(name), { sctp: existsSync('/proc/net/sctp'), settleMs: this.options.settleMs ?? POLICY_SETTLE_MS, cni: readRecord(name)?.cni });
+    return new KindProber(this.kubectl(name), this.api(name), { sctp: existsSync('/proc/net/sctp'), settleMs: this.options.settleMs ?? POLICY_SETTLE_MS, cni: readRecord(name)?.cni });
   }
 
   shell(name: string): string[] {
@@ -173,6 +173,11 @@ export class KindProvider implements Provider {
     if (missing.length === 0) return;
     await loadImages({ runner: this.runner, cluster: kindName(name) }, missing);
     writeRecord({ ...record, images: [...record.images, ...missing] });
+  }
+
+  /** The cluster's API through @kubernetes/client-node (api.ts). */
+  private api(name: string): ClusterApi {
+    return new ClusterApi(this.kubeconfig(name));
   }
 
   private kubectl(name: string): Kubectl {
