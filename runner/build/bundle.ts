@@ -82,7 +82,8 @@ async function build(name: string, entry: string): Promise<string | undefined> {
       target: 'node22',
       // Packages are bundled too (one file loads faster than a tree of modules), except the
       // native one and the bundler itself; CommonJS packages get a require() that works in ESM.
-      external: ['node-pty', 'esbuild'],
+      // @kubernetes/client-node too: only the kind provider loads it, on first use.
+      external: ['node-pty', 'esbuild', '@kubernetes/client-node'],
       write: false,
       logLevel: 'silent',
       banner: {

@@ -6,7 +6,8 @@
  * give (kubectl create -f URL, helm): what they do is theirs to define.
  */
 import { Readable, Writable } from 'node:stream';
-import { Exec, KubeConfig, KubernetesObjectApi, loadYaml, PatchStrategy, Watch, type KubernetesObject, type V1Pod, type V1Status } from '@kubernetes/client-node';
+import type * as ClientNode from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, KubernetesObjectApi, V1Pod, V1Status } from '@kubernetes/client-node';
 import type { PodRef } from '../../../checkers/grade/index.ts';
 import type { ExecResult } from '../provider.ts';
 
@@ -16,13 +17,25 @@ export class Refused extends Error {}
 /** What flatnet's writes are recorded as (managedFields), like kubectl's "kubectl-client-side-apply". */
 const FIELD_MANAGER = 'flatnet';
 
+/** The client, loaded on first use: the local cluster's processes never need it (docs/0002-bundles.md). */
+type Client = typeof ClientNode;
+let client: Promise<Client> | undefined;
+const load = () => (client ??= import('@kubernetes/client-node'));
+
 export class ClusterApi {
-  private readonly kc = new KubeConfig();
-  private readonly objects: KubernetesObjectApi;
+  private readonly kubeconfig: string;
+  private ready: Promise<{ k: Client; kc: KubeConfig; objects: KubernetesObjectApi }> | undefined;
 
   constructor(kubeconfig: string) {
-    this.kc.loadFromFile(kubeconfig);
-    this.objects = KubernetesObjectApi.makeApiClient(this.kc);
+    this.kubeconfig = kubeconfig;
+  }
+
+  private connect() {
+    return (this.ready ??= load().then((k) => {
+      const kc = new k.KubeConfig();
+      kc.loadFromFile(this.kubeconfig);
+      return { k, kc, objects: k.KubernetesObjectApi.makeApiClient(kc) };
+    }));
   }
 
   /**
@@ -30,11 +43,12 @@ export class ClusterApi {
    * with the API server's own message for the first it refuses.
    */
   async apply(objects: readonly Record<string, unknown>[]): Promise<void> {
+    const { k, objects: api } = await this.connect();
     for (const o of objects) {
       try {
         // The client serializes through its typed models: a plain object must be read into one
         // first (loadYaml), or fields the models rename are dropped (NetworkPolicy's `from`).
-        await this.objects.patch(loadYaml<KubernetesObject>(JSON.stringify(o)), undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+        await api.patch(k.loadYaml<KubernetesObject>(JSON.stringify(o)), undefined, undefined, FIELD_MANAGER, true, k.PatchStrategy.ServerSideApply);
       } catch (e) {
         throw new Refused(`${String(o.kind)} "${String((o.metadata as { name?: string } | undefined)?.name)}": ${apiMessage(e)}`);
       }
@@ -46,9 +60,10 @@ export class ClusterApi {
    * set, or `timeoutMs` passes; resolves with the last set either way.
    */
   async watchPods(settled: (pods: V1Pod[]) => boolean, timeoutMs: number): Promise<{ pods: V1Pod[]; settled: boolean }> {
+    const { k, kc, objects } = await this.connect();
     const deadline = Date.now() + timeoutMs;
     const key = (p: V1Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
-    const list = await this.objects.list<V1Pod>('v1', 'Pod');
+    const list = await objects.list<V1Pod>('v1', 'Pod');
     const pods = new Map(list.items.map((p) => [key(p), p]));
     if (settled([...pods.values()]) || timeoutMs <= 0) return { pods: [...pods.values()], settled: settled([...pods.values()]) };
     return new Promise((resolve, reject) => {
@@ -62,7 +77,7 @@ export class ClusterApi {
         resolve({ pods: [...pods.values()], settled: ok });
       };
       const timer = setTimeout(() => finish(false), timeoutMs);
-      new Watch(this.kc)
+      new k.Watch(kc)
         .watch(
           '/api/v1/pods',
           { resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: false },
@@ -95,10 +110,11 @@ export class ClusterApi {
     const err: Buffer[] = [];
     const sink = (to: Buffer[]) => new Writable({ write: (chunk: Buffer, _enc, done) => (to.push(Buffer.from(chunk)), done()) });
     const container = await this.firstContainer(pod);
+    const { k, kc } = await this.connect();
     return new Promise((resolve, reject) => {
       let status: V1Status | undefined;
       const stdin = opts.input !== undefined ? Readable.from([Buffer.from(opts.input)]) : null;
-      new Exec(this.kc)
+      new k.Exec(kc)
         .exec(pod.namespace, pod.name, container, argv, sink(out), sink(err), stdin, false, (s) => (status = s))
         .then((ws) => {
           const timer = setTimeout(() => ws.close(), opts.timeoutMs ?? 60_000);
@@ -111,7 +127,8 @@ export class ClusterApi {
   }
 
   private async firstContainer(pod: PodRef): Promise<string> {
-    const p = await this.objects.read<V1Pod>({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.name, namespace: pod.namespace } });
+    const { objects } = await this.connect();
+    const p = await objects.read<V1Pod>({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.name, namespace: pod.namespace } });
     const name = p.spec?.containers[0]?.name;
     if (!name) throw new Error(`pod ${pod.namespace}/${pod.name} has no container`);
     return name;
