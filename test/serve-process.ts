@@ -3,7 +3,7 @@
  * read from its status line, and stopped with SIGTERM (it ends its sessions and clusters).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,8 @@ export interface Served {
 
 /** Starts `flatnet serve --port 0 ARGS`; `state` defaults to a new folder under the temp dir. */
 export async function startServe(args: string[], state = mkdtempSync(join(tmpdir(), 'flatnet-serve-'))): Promise<Served> {
+  // Passable by the clusters' own users, as /var/lib/flatnet is (a temp folder is made 0700).
+  chmodSync(state, 0o711);
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, FLATNET_STATE_DIR: state }, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
