@@ -103,6 +103,11 @@ export class Session {
   }
 }
 
+/** A lab id from a client names a folder under labs/: nothing else gets near the file system. */
+function checkLabId(labId: string): void {
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(labId)) throw new FlatnetError('BadLabId', `"${labId}" is not a lab id`, {}, 'use the id of a lab under labs/');
+}
+
 /** An unassigned uid per session, far above real users' (Debian gives 1000-59999). */
 function sessionUid(s: Session): number {
   return 200_000 + (parseInt(s.id.slice(0, 6), 16) % 800_000);
@@ -182,7 +187,7 @@ export class SessionManager {
 
   /** Starts provisioning and returns at once; progress arrives as events. */
   create(labId: string, taskId?: string, want: { provider?: string; cni?: string } = {}, client = 'local'): Session {
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(labId)) throw new FlatnetError('BadLabId', `"${labId}" is not a lab id`, {}, 'use the id of a lab under labs/');
+    checkLabId(labId);
     if (this.sessions.size >= this.opts.maxSessions) throw new FlatnetError('TooManySessions', `this server runs ${this.opts.maxSessions} sessions at most`, {}, 'end a session, or try again later');
     const perClient = this.opts.maxPerClient ?? 3;
     if (this.all.filter((x) => x.client === client).length >= perClient) throw new FlatnetError('TooManySessions', `this client already runs ${perClient} sessions`, {}, 'end one of them (close its tab, or DELETE it) first');
@@ -302,7 +307,7 @@ export class SessionManager {
 
   /** A lab as the site needs it: lab.yaml parsed, and the text of every file it names. */
   labJson(labId: string): { lab: unknown; files: Record<string, string> } {
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(labId)) throw new FlatnetError('BadLabId', `"${labId}" is not a lab id`, {}, 'use the id of a lab under labs/');
+    checkLabId(labId);
     const bundle = this.opts.loadLab(labId);
     return { lab: bundle.lab, files: Object.fromEntries(bundle.files) };
   }
