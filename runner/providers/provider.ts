@@ -16,6 +16,8 @@ export interface ClusterSpec {
   name: string;
   cni?: CniName;
   nodes?: number;
+  /** How pod traffic crosses between nodes (local provider; docs/0005-multi-node.md). Default: vxlan with several nodes. */
+  network?: 'routed' | 'vxlan' | 'ipip' | 'geneve';
   /** Images the cluster should hold before pods use them (a lab's); providers that need no registry ignore it. */
   images?: string[];
 }

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import { call, daemonInfo, notRunning } from '../../providers/local/client.ts';
 import { runDaemon } from '../../providers/local/daemon.ts';
-import { NODE_SHELL_PRELOAD } from '../../providers/local/sandbox.ts';
+import { NODE_SHELL_PRELOAD } from '../../providers/local/node.ts';
+import { planTopology, type PodNetworkMode } from '../../providers/local/topology.ts';
 import { down, downAll, list, up } from '../../providers/local/lifecycle.ts';
 import { enterContainer } from '../../providers/local/pods/runtime.ts';
 import { chooseProvider } from '../../providers/choose.ts';
@@ -16,14 +17,20 @@ import type { Command, IO } from '../command.ts';
 
 const USAGE = `flatnet cluster <subcommand> [--name NAME] [--provider local|kind]
 
-  up                       start a cluster (default name: flatnet) and wait until it is ready
+  up [--nodes N] [--network vxlan|ipip|geneve|routed]
+                           start a cluster (default name: flatnet, one node) and wait until it
+                           is ready; with N > 1 nodes, pod traffic between nodes goes over the
+                           network mode (default vxlan)
   down [--all]             stop a cluster and delete its state; --all also removes leftovers of crashed clusters
   status                   list clusters and their pods
   kubeconfig               print the path of the cluster's kubeconfig (for KUBECONFIG=...)
   apply -f FILE_OR_DIR     create or update objects (like kubectl apply)
   exec NS/POD [-c C] [-i] [-t] -- CMD...
                            run a command in a pod's container
-  shell node               a shell on the cluster's node (ip a, iptables-save, cat /etc/cni/net.d/*, tcpdump -i any)
+  shell node [--node N] [-- CMD...]
+                           a shell on a node, or CMD run there (ip a, iptables-save, cat /etc/cni/net.d/*, tcpdump -i any);
+                           N is the node's number (0 is the control plane; node N has pods 10.244.N.0/24)
+                           or its name (as \`kubectl get nodes\` shows)
 
 The cluster is made of real Linux parts inside its own namespaces (docs/0001-local-cluster.md).
 
@@ -53,18 +60,23 @@ export const clusterCommand: Command = {
         provider: { type: 'string', default: 'local' },
         cni: { type: 'string' },
         nodes: { type: 'string' },
+        network: { type: 'string' },
+        node: { type: 'string' },
       },
       allowPositionals: true,
     });
     const name = values.name;
-    if (values.provider !== 'local' || values.cni !== undefined || values.nodes !== undefined) return kindCluster(sub, name, values, io);
+    if (values.provider !== 'local' || values.cni !== undefined) return kindCluster(sub, name, values, io);
     switch (sub) {
       case '__daemon':
         await runDaemon(name);
         return new Promise<number>(() => {}); // runs until stopped
       case 'up': {
-        io.err(`Creating cluster "${name}" ...`);
-        const ms = await up(name, { stage: (s) => io.err(` • ${s}`) });
+        const nodes = values.nodes === undefined ? undefined : Number(values.nodes);
+        const network = values.network as PodNetworkMode | undefined;
+        const topology = planTopology(name, { nodes, network }); // bad values fail before anything starts
+        io.err(`Creating cluster "${name}"${topology.nodes.length > 1 ? ` with ${topology.nodes.length} nodes, ${topology.network} between them (pod MTU ${topology.mtu})` : ''} ...`);
+        const ms = await up(name, { stage: (s) => io.err(` • ${s}`) }, { ...(nodes !== undefined ? { nodes } : {}), ...(network ? { network } : {}) });
         io.err(` ✓ Ready in ${(ms / 1000).toFixed(2)}s`);
         io.err('\nUse kubectl with it:');
         io.out(`export KUBECONFIG=${daemonInfo(name)!.kubeconfig}`);
@@ -98,7 +110,7 @@ export const clusterCommand: Command = {
         return exec(name, positionals[0], values.container, command, values.tty);
       case 'shell':
         if (positionals[0] !== 'node') throw new FlatnetError('BadShell', `shell ${positionals[0] ?? ''}: only \`shell node\` exists`, {}, 'run `flatnet cluster shell node`');
-        return shellNode(name);
+        return shellNode(name, values.node, command);
       default:
         io.err(USAGE);
         return 2;
@@ -151,10 +163,11 @@ async function status(io: IO): Promise<number> {
       io.out(`${n}: stopped (state kept; \`flatnet cluster down --name ${n}\` deletes it)`);
       continue;
     }
-    const s = await call<{ stage: string; rootless: boolean; pods: { namespace: string; name: string; phase: string; ip: string | null; ready: boolean; restarts: number; reason: string | null }[] }>(n, 'GET', '/status');
-    io.out(`${n}: ${s.stage} (${s.rootless ? 'rootless' : 'root'}, pid ${info.pid})`);
-    const rows = s.pods.map((p) => [p.namespace, p.name, p.reason ?? p.phase, p.ip ?? '<none>', String(p.restarts)]);
-    io.out(table([['NAMESPACE', 'NAME', 'STATUS', 'IP', 'RESTARTS'], ...rows]));
+    const s = await call<{ stage: string; rootless: boolean; network: string; nodes: unknown[]; pods: { namespace: string; name: string; phase: string; ip: string | null; node: string | null; ready: boolean; restarts: number; reason: string | null }[] }>(n, 'GET', '/status');
+    const shape = s.nodes.length > 1 ? `, ${s.nodes.length} nodes over ${s.network}` : '';
+    io.out(`${n}: ${s.stage} (${s.rootless ? 'rootless' : 'root'}${shape}, pid ${info.pid})`);
+    const rows = s.pods.map((p) => [p.namespace, p.name, p.reason ?? p.phase, p.ip ?? '<none>', p.node ?? '<none>', String(p.restarts)]);
+    io.out(table([['NAMESPACE', 'NAME', 'STATUS', 'IP', 'NODE', 'RESTARTS'], ...rows]));
   }
   return 0;
 }
@@ -169,13 +182,22 @@ async function exec(name: string, target: string | undefined, container: string 
   return passthrough('nsenter', args, { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', TERM: tty ? (process.env.TERM ?? 'xterm') : 'dumb' });
 }
 
-async function shellNode(name: string): Promise<number> {
+async function shellNode(name: string, which: string | undefined, command: string[]): Promise<number> {
   const info = daemonInfo(name);
   if (!info) throw notRunning(name);
+  const node = pickNode(info.nodes, which);
   // A rootless node denies setgroups: the preload lets tcpdump drop to its user all the same.
-  const shell = [...(info.rootless ? ['env', `LD_PRELOAD=${NODE_SHELL_PRELOAD}`] : []), 'bash', '--norc', '-i'];
-  const args = ['-t', String(info.nodePid), ...(info.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', '-u', '-p', '--', ...shell];
-  return passthrough('nsenter', args, { ...process.env, PS1: `root@flatnet-${name}-control-plane:\\w# ` });
+  const shell = [...(info.rootless ? ['env', `LD_PRELOAD=${NODE_SHELL_PRELOAD}`] : []), ...(command.length ? command : ['bash', '--norc', '-i'])];
+  const args = ['-t', String(node.pid), ...(info.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', '-u', '-p', '--', ...shell];
+  return passthrough('nsenter', args, { ...process.env, PS1: `root@${node.name}:\\w# ` });
+}
+
+/** A node by number (its index: node N has 10.244.N.0/24) or by name, whole or its last part (`worker2`). */
+function pickNode<T extends { name: string }>(nodes: readonly T[], which: string | undefined): T {
+  if (which === undefined) return nodes[0]!;
+  const found = /^\d+$/.test(which) ? nodes[Number(which)] : nodes.find((n) => n.name === which || n.name.endsWith(`-${which}`));
+  if (!found) throw new FlatnetError('NoSuchNode', `node ${which}: the cluster has ${nodes.map((n, i) => `${i} (${n.name})`).join(', ')}`, {}, 'pick one of those, e.g. --node 1');
+  return found;
 }
 
 function passthrough(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {

@@ -6,7 +6,7 @@
  * The conflist is written to the node's /etc/cni/net.d/ where a learner can read it.
  */
 import { FlatnetError } from '../../../checkers/errors.ts';
-import type { Sandbox } from './sandbox.ts';
+import type { Node } from './node.ts';
 
 export const CNI_BIN_DIR = '/usr/lib/cni';
 export const CNI_CONF_PATH = '/etc/cni/net.d/10-flatnet.conflist';
@@ -46,7 +46,7 @@ export interface CniResult {
 }
 
 /** Writes the conflist on the node (through /proc/<holder>/root: no process needed). */
-export function installConfig(node: Sandbox, net: NetworkConfig): void {
+export function installConfig(node: Node, net: NetworkConfig): void {
   node.writeFile(CNI_CONF_PATH, `${JSON.stringify(conflist(net), null, 2)}\n`);
 }
 

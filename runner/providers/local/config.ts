@@ -9,18 +9,15 @@ import { join } from 'node:path';
 import { CLUSTER_DOMAIN, DNS_SERVICE } from '../../../checkers/lab/baseline.ts';
 
 export const POD_CIDR = '10.244.0.0/16';
-/** The node's share of POD_CIDR (kind gives node n 10.244.n.0/24). */
-export const NODE_POD_CIDR = '10.244.0.0/24';
 export const SERVICE_CIDR = '10.96.0.0/16';
 /** kube-dns and the cluster domain are the ones the static grader assumes (checkers/lab/baseline.ts). */
 export const DNS_SERVICE_IP = DNS_SERVICE.clusterIP;
 export { CLUSTER_DOMAIN };
-export const MTU = 1500;
-/** Like a kind node on the `kind` docker network — but this address exists only inside the node sandbox. */
-export const NODE_IP = '172.18.0.2';
+/** The underlay: the bridge in the cluster's sandbox that every node's eth0 plugs into, as kind's docker network. */
+export const UNDERLAY_BRIDGE = 'flatnet0';
+export const UNDERLAY_GATEWAY = '172.18.0.1';
+export const UNDERLAY_PREFIX = 16;
 export const KUBERNETES_VERSION = 'v1.32.0';
-
-export const nodeName = (cluster: string) => `flatnet-${cluster}-control-plane`;
 
 /** Per-user state: every cluster's store, logs and kubeconfig live under here. */
 export function stateRoot(): string {

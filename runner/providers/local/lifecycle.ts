@@ -20,6 +20,7 @@ import { ensureNative, NATIVE_PROGRAMS } from './native/build.ts';
 import { checkReachable, prepareOwnedDir, readOwner, removeOwner, whyNoOwners } from './owner.ts';
 import { run } from './exec.ts';
 import type { ClusterOptions } from './daemon.ts';
+import { planTopology } from './topology.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/flatnet.js', import.meta.url));
 
@@ -32,6 +33,7 @@ export async function up(name: string, progress: Progress, options: ClusterOptio
   if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(name)) {
     throw new FlatnetError('BadClusterName', `cluster name "${name}" is not a short lowercase DNS label`, {}, 'use letters, digits and dashes, e.g. --name lab1');
   }
+  planTopology(name, options); // a bad node count or network mode fails here, not in the daemon's log
   if (daemonInfo(name)) throw new FlatnetError('ClusterExists', `cluster "${name}" is already running`, {}, `use it, or stop it first with \`npx flatnet cluster down --name ${name}\``);
   const t0 = performance.now();
   const dir = clusterDir(name);
@@ -107,7 +109,7 @@ export async function down(name: string): Promise<boolean> {
     await call(name, 'POST', '/shutdown').catch(() => undefined);
     await waitGone(info.pid, 5000);
     if (isAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
-    await waitGone(info.nodePid, 5000);
+    await waitGone(info.sandboxPid ?? info.nodePid, 5000);
   }
   const dir = clusterDir(name);
   const owner = readOwner(dir);

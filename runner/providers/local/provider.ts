@@ -41,7 +41,11 @@ export class LocalProvider implements Provider {
 
   async create(spec: ClusterSpec, progress: (e: ProgressEvent) => void): Promise<ClusterInfo> {
     const capabilities = this.capabilities(spec);
-    const options = this.ownUsers ? { owner: freeOwner(join(stateRoot(), 'clusters')) } : {};
+    const options = {
+      ...(spec.nodes !== undefined ? { nodes: spec.nodes } : {}),
+      ...(spec.network ? { network: spec.network } : {}),
+      ...(this.ownUsers ? { owner: freeOwner(join(stateRoot(), 'clusters')) } : {}),
+    };
     await up(spec.name, { stage: (stage) => progress({ stage, step: Math.max(1, STAGES.indexOf(stage) + 1), of: STAGES.length }) }, options);
     return { name: spec.name, kubeconfig: this.kubeconfig(spec.name), capabilities };
   }

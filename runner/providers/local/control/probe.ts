@@ -7,7 +7,7 @@
  */
 import type { Protocol } from '../../../../checkers/engine/index.ts';
 import type { ProbeResult } from '../../../../checkers/truth-table.ts';
-import type { Cluster } from '../daemon.ts';
+import { agentOf, type Cluster } from '../daemon.ts';
 
 export interface LiveFlow {
   from: { namespace: string; name: string };
@@ -17,7 +17,7 @@ export interface LiveFlow {
   protocol: Protocol;
 }
 
-/** Inside one node a reply takes microseconds; a second is generous even on a busy machine. */
+/** Inside the sandbox a reply takes microseconds, across nodes too; a second is generous even on a busy machine. */
 const TIMEOUT_MS = 1000;
 
 export async function probeFlows(c: Cluster, flows: LiveFlow[]): Promise<ProbeResult[]> {
@@ -38,16 +38,18 @@ export async function probeFlows(c: Cluster, flows: LiveFlow[]): Promise<ProbeRe
   await Promise.all(
     [...bySource].map(async ([from, list]) => {
       const [namespace, name] = from.split('/') as [string, string];
-      let target;
+      let target, runtime;
       try {
-        target = c.kubelet.container(namespace, name);
+        const agent = agentOf(c, namespace, name);
+        runtime = agent.runtime;
+        target = agent.kubelet.container(namespace, name);
       } catch (e) {
         for (const p of list) out[p.i] = { from, to: p.toName, port: p.f.port, protocol: p.f.protocol, allowed: null, reason: `cannot probe from ${from}: ${(e as Error).message}` };
         return;
       }
       // One agnhost process probes everything from this pod at once (agnhost.c).
       const input = list.map((p, k) => `${k} ${p.f.protocol} ${p.ip} ${p.f.port}`).join('\n');
-      const r = await c.runtime.execCollect(target.running, ['/agnhost', 'probe', String(TIMEOUT_MS)], TIMEOUT_MS + 10_000, `${input}\n`);
+      const r = await runtime.execCollect(target.running, ['/agnhost', 'probe', String(TIMEOUT_MS)], TIMEOUT_MS + 10_000, `${input}\n`);
       const codes = new Map<number, number>();
       for (const m of r.stdout.matchAll(/^(\d+) (\d+)$/gm)) codes.set(Number(m[1]), Number(m[2]));
       const failure = codes.size === 0 ? (r.stderr || r.stdout).trim().split('\n').at(-1) : undefined;

@@ -7,7 +7,7 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { FlatnetError } from '../../../../checkers/errors.ts';
-import type { Cluster } from '../daemon.ts';
+import { agentOf, type Cluster } from '../daemon.ts';
 import { applyObjects } from './apply.ts';
 import { statusOf } from './status.ts';
 import { probeFlows, type LiveFlow } from './probe.ts';
@@ -23,17 +23,19 @@ const routes: Record<string, Handler> = {
     return { deleted: true };
   },
   'GET /exec-target': (c, _b, url) => {
-    const t = c.kubelet.container(url.searchParams.get('namespace') ?? 'default', url.searchParams.get('name') ?? '', url.searchParams.get('container') ?? undefined);
-    return { pid: t.running.pid, container: t.name, rootless: c.node.rootless };
+    const namespace = url.searchParams.get('namespace') ?? 'default';
+    const name = url.searchParams.get('name') ?? '';
+    const t = agentOf(c, namespace, name).kubelet.container(namespace, name, url.searchParams.get('container') ?? undefined);
+    return { pid: t.running.pid, container: t.name, rootless: c.sandbox.rootless };
   },
   'POST /exec': async (c, body) => {
     const { namespace, name, argv, timeoutMs, input } = body as { namespace: string; name: string; argv: string[]; timeoutMs?: number; input?: string };
-    const t = c.kubelet.container(namespace, name);
-    return c.runtime.execCollect(t.running, argv, timeoutMs ?? 10_000, input);
+    const { kubelet, runtime } = agentOf(c, namespace, name);
+    return runtime.execCollect(kubelet.container(namespace, name).running, argv, timeoutMs ?? 10_000, input);
   },
   'POST /probe': async (c, body) => ({ results: await probeFlows(c, (body.flows ?? []) as LiveFlow[]) }),
   'GET /objects': (c, _b, url) => ({ objects: c.store.list(url.searchParams.get('resource') as never, url.searchParams.get('namespace') ?? undefined) }),
-  'GET /ready-latencies': (c) => ({ latencies: c.kubelet.readyLatencies() }),
+  'GET /ready-latencies': (c) => ({ latencies: Object.assign({}, ...c.nodes.map((a) => a.kubelet.readyLatencies())) as Record<string, number> }),
   'POST /settle': async (c) => {
     await c.dataplane.settled();
     return { settled: true, dataplaneError: c.dataplane.lastError ?? null };

@@ -4,9 +4,11 @@ import type { Cluster } from '../daemon.ts';
 export function statusOf(c: Cluster) {
   return {
     name: c.name,
-    node: c.node.node,
-    nodePid: c.node.pid,
-    rootless: c.node.rootless,
+    node: c.nodes[0]!.node.name,
+    nodePid: c.nodes[0]!.node.pid,
+    nodes: c.nodes.map(({ node }) => ({ name: node.name, ip: node.ip, pid: node.pid })),
+    network: c.topology.network,
+    rootless: c.sandbox.rootless,
     stage: c.stage,
     ready: c.ready,
     readyAfterMs: c.readyAfterMs ?? null,
@@ -16,6 +18,7 @@ export function statusOf(c: Cluster) {
       name: p.metadata.name,
       phase: p.status?.phase,
       ip: p.status?.podIP ?? null,
+      node: (p.spec?.nodeName as string | undefined) ?? null,
       ready: (p.status?.conditions as { type: string; status: string }[] | undefined)?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false,
       restarts: ((p.status?.containerStatuses ?? []) as { restartCount: number }[]).reduce((n, s) => n + s.restartCount, 0),
       reason: ((p.status?.containerStatuses ?? []) as { state?: { waiting?: { reason?: string } } }[]).map((s) => s.state?.waiting?.reason).find(Boolean) ?? null,

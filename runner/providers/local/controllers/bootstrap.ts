@@ -1,13 +1,15 @@
 /**
  * @module
  * What every cluster has before the learner arrives, as on kind: the four system
- * namespaces, the Node, the `kubernetes` Service, and CoreDNS (kube-dns Service at
+ * namespaces, the Nodes, the `kubernetes` Service, and CoreDNS (kube-dns Service at
  * 10.96.0.10 in front of coredns pods labelled k8s-app=kube-dns). Idempotent: a
  * restarted cluster keeps what it had.
  */
 import { release } from 'node:os';
 import { baselineObjects } from '../../../../checkers/lab/baseline.ts';
-import { KUBERNETES_VERSION, NODE_POD_CIDR } from '../config.ts';
+import { KUBERNETES_VERSION } from '../config.ts';
+import { VXLAN, vtepMac } from '../overlay.ts';
+import type { Topology, NodePlan } from '../topology.ts';
 import { admit } from '../api/admit.ts';
 import type { ObjectStore } from '../store/store.ts';
 import { resourceOfKind, type KObject, type Resource } from '../store/types.ts';
@@ -16,11 +18,11 @@ import { resourceOfKind, type KObject, type Resource } from '../store/types.ts';
  * The same kube-system the static grader assumes (checkers/lab/baseline.ts): one definition,
  * so a lab's flows name the same coredns pods in the engine's world and in this cluster.
  */
-export function bootstrap(store: ObjectStore, node: string, nodeIP: string): void {
+export function bootstrap(store: ObjectStore, topology: Topology): void {
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     ensure(store, 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
-  ensure(store, 'nodes', nodeObject(node, nodeIP));
+  for (const n of topology.nodes) ensure(store, 'nodes', nodeObject(n, topology));
   for (const raw of baselineObjects() as unknown as KObject[]) {
     const resource = resourceOfKind(raw.kind);
     if (!resource || resource === 'namespaces') continue;
@@ -31,8 +33,9 @@ export function bootstrap(store: ObjectStore, node: string, nodeIP: string): voi
     }
     if (obj.kind === 'Pod') {
       // As CoreDNS's Deployment has it: its own DNS is the node's, and the container is named coredns.
-      const spec = obj.spec as { dnsPolicy?: string; priorityClassName?: string; containers: { name: string }[] };
+      const spec = obj.spec as { dnsPolicy?: string; priorityClassName?: string; tolerations?: unknown[]; containers: { name: string }[] };
       spec.dnsPolicy = 'Default';
+      spec.tolerations = [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: CONTROL_PLANE, effect: 'NoSchedule' }];
       spec.priorityClassName = 'system-cluster-critical';
       spec.containers[0]!.name = 'coredns';
     }
@@ -40,24 +43,34 @@ export function bootstrap(store: ObjectStore, node: string, nodeIP: string): voi
   }
 }
 
-function nodeObject(name: string, ip: string): KObject {
+const CONTROL_PLANE = 'node-role.kubernetes.io/control-plane';
+
+function nodeObject(n: NodePlan, topology: Topology): KObject {
+  // As kind: the control plane keeps its NoSchedule taint only when there are workers.
+  const taints = n.role === 'control-plane' && topology.nodes.length > 1 ? [{ key: CONTROL_PLANE, effect: 'NoSchedule' }] : [];
+  // Flannel publishes each node's VTEP in annotations; its peers program their FDB from them.
+  const annotations: Record<string, string> =
+    topology.network === 'vxlan'
+      ? { 'flannel.alpha.coreos.com/backend-type': 'vxlan', 'flannel.alpha.coreos.com/backend-data': JSON.stringify({ VNI: VXLAN.vni, VtepMAC: vtepMac(n) }), 'flannel.alpha.coreos.com/public-ip': n.ip }
+      : {};
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
-      name,
+      name: n.name,
       labels: {
-        'kubernetes.io/hostname': name,
+        'kubernetes.io/hostname': n.name,
         'kubernetes.io/os': 'linux',
         'kubernetes.io/arch': 'amd64',
-        'node-role.kubernetes.io/control-plane': '',
+        ...(n.role === 'control-plane' ? { [CONTROL_PLANE]: '' } : {}),
       },
+      ...(Object.keys(annotations).length ? { annotations } : {}),
     },
-    spec: { podCIDR: NODE_POD_CIDR, podCIDRs: [NODE_POD_CIDR], providerID: `flatnet://${name}` },
+    spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR], providerID: `flatnet://${n.name}`, ...(taints.length ? { taints } : {}) },
     status: {
       addresses: [
-        { type: 'InternalIP', address: ip },
-        { type: 'Hostname', address: name },
+        { type: 'InternalIP', address: n.ip },
+        { type: 'Hostname', address: n.name },
       ],
       conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
       nodeInfo: { kernelVersion: release(), kubeletVersion: KUBERNETES_VERSION, containerRuntimeVersion: 'flatnet://0.1.0', osImage: 'flatnet local node', operatingSystem: 'linux', architecture: 'amd64' },

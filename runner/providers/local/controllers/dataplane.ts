@@ -1,9 +1,14 @@
 /**
  * @module
- * Keeps the node's kernel in step with the store: kube-proxy rules for Services, filter
+ * Keeps every node's kernel in step with the store: kube-proxy rules for Services, filter
  * rules for NetworkPolicies (compiled by the same engine as `flatnet reach`), and the DNS
  * records file the coredns pods serve. Changes are coalesced for a few milliseconds, then
- * applied in one go; applies never overlap.
+ * applied in one go, to all nodes at once; applies never overlap.
+ *
+ * Every node gets the whole rule set, as kube-proxy programs every Service on every node.
+ * Policy rules match pods by address, and pod addresses survive the trip between nodes (no
+ * NAT on the overlay), so a flow between nodes is judged the same on both: the same verdict
+ * twice, where Calico checks egress on the source node and ingress on the destination.
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +18,7 @@ import type { DnsRecords } from '../dns/records.ts';
 import { applyPolicyRules } from '../policy/apply.ts';
 import { policyRules } from '../policy/iptables.ts';
 import { applyProxyRules, type ProxyInput, type ServiceView } from '../proxy/index.ts';
-import type { Sandbox } from '../sandbox.ts';
+import type { Node } from '../node.ts';
 import type { ObjectStore } from '../store/store.ts';
 import type { KObject } from '../store/types.ts';
 import { debug } from '../../../log.ts';
@@ -23,8 +28,7 @@ const WATCHED = new Set(['pods', 'services', 'endpoints', 'namespaces', 'network
 
 export class Dataplane {
   private readonly store: ObjectStore;
-  private readonly node: Sandbox;
-  private readonly nodeIP: string;
+  private readonly nodes: readonly Node[];
   private readonly recordsDir: string;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
@@ -33,11 +37,16 @@ export class Dataplane {
   private waiters: (() => void)[] = [];
   lastError: string | undefined;
 
-  constructor(store: ObjectStore, node: Sandbox, nodeIP: string, recordsDir: string) {
+  constructor(store: ObjectStore, nodes: readonly Node[], recordsDir: string) {
     this.store = store;
-    this.node = node;
-    this.nodeIP = nodeIP;
+    this.nodes = nodes;
     this.recordsDir = recordsDir;
+    this.runners = nodes.map((node) => async (cmd: string, args: string[], stdin?: string) => {
+      const t = performance.now();
+      const r = await node.run(cmd, args, { input: stdin });
+      if (process.env.FLATNET_DEBUG) debug(`  ${node.name}: ${cmd} ${args.slice(0, 4).join(' ')}: ${Math.round(performance.now() - t)}ms`);
+      return r;
+    });
   }
 
   start(): void {
@@ -70,13 +79,8 @@ export class Dataplane {
     }, COALESCE_MS);
   }
 
-  /** One runner for the node's lifetime: the proxy prepares a node once per runner. */
-  private readonly run = async (cmd: string, args: string[], stdin?: string) => {
-    const t = performance.now();
-    const r = await this.node.run(cmd, args, { input: stdin });
-    if (process.env.FLATNET_DEBUG) debug(`  ${cmd} ${args.slice(0, 4).join(' ')}: ${Math.round(performance.now() - t)}ms`);
-    return r;
-  };
+  /** One runner per node for the node's lifetime: the proxy prepares a node once per runner. */
+  private readonly runners: ((cmd: string, args: string[], stdin?: string) => Promise<{ code: number; stdout: string; stderr: string }>)[];
 
   /** What was last loaded; most store changes (pod status, events) change neither. */
   private applied = { records: '', proxy: '', policy: '' };
@@ -93,7 +97,7 @@ export class Dataplane {
       const proxy = this.proxyInput();
       const proxyKey = JSON.stringify(proxy);
       if (proxyKey !== this.applied.proxy) {
-        await applyProxyRules(proxy, this.run);
+        await Promise.all(this.nodes.map((n, i) => applyProxyRules({ ...proxy, nodeIPs: [n.ip] }, this.runners[i]!)));
         this.applied.proxy = proxyKey;
       }
       const cluster = this.policyCluster();
@@ -104,7 +108,7 @@ export class Dataplane {
         // The header comments count pods; a new pod that no policy selects changes nothing else.
         const policyKey = JSON.stringify(rules, (_k, v: unknown) => (typeof v === 'string' ? v.replace(/^#.*\n/gm, '') : v));
         if (policyKey !== this.applied.policy) {
-          await applyPolicyRules(cluster, this.run, rules);
+          await Promise.all(this.runners.map((run) => applyPolicyRules(cluster, run, rules)));
           this.applied.policy = policyKey;
         }
       }
@@ -134,7 +138,7 @@ export class Dataplane {
         })),
       };
     });
-    return { services, nodeIPs: [this.nodeIP], clusterCIDR: POD_CIDR };
+    return { services, nodeIPs: [], clusterCIDR: POD_CIDR };
   }
 
   /** Only pods that have an address are on the network; the engine must not invent one for the others. */

@@ -13,7 +13,7 @@ interface Port {
   protocol: string;
 }
 
-export function reconcileEndpoints(store: ObjectStore, node: string): void {
+export function reconcileEndpoints(store: ObjectStore): void {
   const allPods = store.scan('pods');
   for (const svc of store.scan('services')) {
     const selector = svc.spec?.selector as Record<string, string> | undefined;
@@ -37,7 +37,7 @@ export function reconcileEndpoints(store: ObjectStore, node: string): void {
       const key = JSON.stringify(ports);
       let subset = subsets.get(key);
       if (!subset) subsets.set(key, (subset = { addresses: [], notReadyAddresses: [], ports }));
-      const address = { ip: pod.status!.podIP, nodeName: node, targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid } };
+      const address = { ip: pod.status!.podIP, nodeName: pod.spec?.nodeName, targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid } };
       (ready ? subset.addresses : subset.notReadyAddresses).push(address);
       slices.push({ addresses: [String(pod.status!.podIP)], ready, pod, ports });
     }
@@ -66,7 +66,7 @@ export function reconcileEndpoints(store: ObjectStore, node: string): void {
       endpoints: slices.map((s) => ({
         addresses: s.addresses,
         conditions: { ready: s.ready, serving: s.ready, terminating: false },
-        nodeName: node,
+        nodeName: s.pod.spec?.nodeName,
         targetRef: { kind: 'Pod', namespace: ns, name: s.pod.metadata.name, uid: s.pod.metadata.uid },
       })),
       // A slice's port always has a name, "" when unnamed, as the real controller writes it:

@@ -1,6 +1,6 @@
 /**
  * @module
- * The kubelet of the `local` node: turns Pod objects into pod sandboxes and container
+ * The kubelet of one `local` node: turns the Pod objects bound to it into pod sandboxes and container
  * processes, reports their status as Kubernetes does (phase, conditions, podIP,
  * containerStatuses, restartCount), restarts exited containers per restartPolicy with the
  * kubelet's back-off, keeps logs, and finishes graceful deletion.
@@ -126,6 +126,8 @@ export class Kubelet {
     const pod = e.object;
     const uid = pod.metadata.uid!;
     let state = this.pods.get(uid);
+    // Each node's kubelet runs the pods bound to it; the scheduler binds the rest first.
+    if (!state && pod.spec?.nodeName !== this.opts.node) return;
     if (e.type === 'DELETED') {
       if (state) this.enqueue(state, () => this.teardown(state!, 0));
       return;
@@ -175,14 +177,7 @@ export class Kubelet {
   }
 
   private async runPod(s: PodState, pod: KObject): Promise<void> {
-    const spec = pod.spec as { nodeName?: string; containers: Record<string, unknown>[] };
-    if (!spec.nodeName) {
-      this.store.mutate('pods', s.namespace, s.name, (o) => {
-        (o.spec as Record<string, unknown>).nodeName = this.opts.node;
-        o.status = { ...o.status, conditions: [cond('PodScheduled', 'True')] };
-      });
-      this.events.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${s.namespace}/${s.name} to ${this.opts.node}`);
-    }
+    const spec = pod.spec as { containers: Record<string, unknown>[] };
     const requested = ((pod.status?.podIPs as { ip: string }[] | undefined) ?? []).map((p) => p.ip);
     const podSpec = this.podSpec(pod, requested.length > 0 ? requested : undefined);
     debug(`pod ${s.namespace}/${s.name}: creating sandbox`);

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import { cacheRoot } from '../config.ts';
 
-export const NATIVE_PROGRAMS = ['agnhost', 'container-init', 'nosetgroups'] as const;
+export const NATIVE_PROGRAMS = ['agnhost', 'container-init', 'nosetgroups', 'tunnel'] as const;
 export type NativeProgram = (typeof NATIVE_PROGRAMS)[number];
 
 /** Built as a shared library to preload, not a static program. */

@@ -12,16 +12,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import type { PortForwardTarget } from '../api/portforward.ts';
-import type { Sandbox } from '../sandbox.ts';
+import type { Node } from '../node.ts';
 import type { ObjectStore } from '../store/store.ts';
 import type { PodRuntime } from './runtime.ts';
 
-/** What the API server needs to forward to pods of this node. */
-export function portForwardTarget(store: ObjectStore, node: Sandbox, runtime: PodRuntime): PortForwardTarget {
+/** What the API server needs to forward to pods, on whichever node runs them. */
+export function portForwardTarget(store: ObjectStore, nodeOf: (namespace: string, pod: string) => { node: Node; runtime: PodRuntime }): PortForwardTarget {
   return {
     portForwardPod(namespace, name) {
       const pod = store.get('pods', namespace, name);
       if (!pod) throw new FlatnetError('NotFound', `pods "${name}" not found`);
+      const { node, runtime } = nodeOf(namespace, name);
       const uid = pod.metadata.uid!;
       const netns = `/run/netns/${runtime.netnsName({ namespace, name, uid })}`;
       // containerd names the pod by its sandbox id (64 hex digits) in its errors; ours is derived from the uid.
@@ -38,7 +39,7 @@ export interface PodConnection {
   failure(): string | undefined;
 }
 
-export async function connectInPod(node: Sandbox, netns: string, id: string, port: number): Promise<PodConnection> {
+export async function connectInPod(node: Node, netns: string, id: string, port: number): Promise<PodConnection> {
   const v4 = await attempt(node, netns, `TCP4:127.0.0.1:${port}`);
   if ('process' in v4) return v4;
   const v6 = await attempt(node, netns, `TCP6:[::1]:${port}`);
@@ -50,7 +51,7 @@ export async function connectInPod(node: Sandbox, netns: string, id: string, por
       `IPv4: ${why(v4.error, 'tcp4', `127.0.0.1:${port}`)} IPv6 ${why(v6.error, 'tcp6', `[::1]:${port}`)} `,
   );
 
-  function attempt(node: Sandbox, netns: string, address: string): Promise<PodConnection | { error: string }> {
+  function attempt(node: Node, netns: string, address: string): Promise<PodConnection | { error: string }> {
     const enter = ['-t', String(node.pid), ...(node.rootless ? ['-U', '--preserve-credentials'] : []), `--net=${node.path(netns)}`];
     const child = spawn('nsenter', [...enter, '--', 'socat', '-d', '-d', '-t', '1', '-', address], { stdio: ['pipe', 'pipe', 'pipe'] });
     let log = '';

@@ -14,7 +14,7 @@ import { run, type RunResult } from '../exec.ts';
 import { ensureRootfs } from '../images/rootfs.ts';
 import { ensureNative } from '../native/build.ts';
 import { containerArgv, profileFor, SUPPORTED_IMAGES, type Profile } from '../images/profiles.ts';
-import type { Sandbox } from '../sandbox.ts';
+import type { Node } from '../node.ts';
 import type { IPty } from 'node-pty';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -72,10 +72,10 @@ export interface RunningContainer {
 }
 
 export class PodRuntime {
-  private readonly node: Sandbox;
+  private readonly node: Node;
   private readonly net: NetworkConfig;
 
-  constructor(node: Sandbox, net: NetworkConfig) {
+  constructor(node: Node, net: NetworkConfig) {
     this.node = node;
     this.net = net;
   }

@@ -24,12 +24,13 @@ export type Run = (cmd: string, args: string[], stdin?: string) => Promise<{ cod
 const WAIT = ['-w', '5'];
 const JUMP = `-m comment --comment "flatnet NetworkPolicy: check each new flow" -j ${FORWARD_CHAIN}`;
 
-let queue: Promise<unknown> = Promise.resolve();
+/** Per node (a node is one runner): applies to one node queue; different nodes apply at once. */
+const queues = new WeakMap<Run, Promise<unknown>>();
 
 /** Idempotent; concurrent calls run one after the other (save, then restore, must not interleave). */
 export function applyPolicyRules(cluster: Cluster, run: Run, rules = policyRules(cluster)): Promise<void> {
-  const next = queue.then(() => applyOnce(cluster, run, rules));
-  queue = next.catch(() => undefined);
+  const next = (queues.get(run) ?? Promise.resolve()).then(() => applyOnce(cluster, run, rules));
+  queues.set(run, next.catch(() => undefined));
   return next;
 }
 

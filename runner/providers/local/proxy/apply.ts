@@ -25,11 +25,12 @@ export type Run = (cmd: string, args: string[], stdin?: string) => Promise<{ cod
 
 /** How long iptables waits for the xtables lock, as kube-proxy's `-w 5`. */
 const WAIT = ['-w', '5'];
-let queue: Promise<unknown> = Promise.resolve();
+/** Per node (a node is one runner): applies to one node queue; different nodes apply at once. */
+const queues = new WeakMap<Run, Promise<unknown>>();
 
 export function applyProxyRules(input: ProxyInput, run: Run): Promise<void> {
-  const next = queue.then(() => applyOnce(input, run));
-  queue = next.catch(() => undefined);
+  const next = (queues.get(run) ?? Promise.resolve()).then(() => applyOnce(input, run));
+  queues.set(run, next.catch(() => undefined));
   return next;
 }
 
