@@ -28,14 +28,19 @@ const skip = reason();
 if (skip) console.log(`# skipped: ${skip}`);
 
 describe('rootless local cluster', { skip }, () => {
-  it('runs pods, DNS and exec as nobody', () => {
+  /** The real CLI as nobody, in a home and state folder of its own. */
+  const nobody = () => {
     const home = mkdtempSync(join(tmpdir(), 'flatnet-rootless-'));
     chmodSync(home, 0o777);
     const env = { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: join(home, 'cache'), FLATNET_STATE_DIR: join(home, 'state') };
-    const as = (args: string[], input?: string) => {
+    return (args: string[], input?: string) => {
       const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], { env, input, encoding: 'utf8', timeout: 120_000 });
       return { code: r.status, out: r.stdout, err: r.stderr };
     };
+  };
+
+  it('runs pods, DNS and exec as nobody', () => {
+    const as = nobody();
     try {
       const upped = as(['cluster', 'up', '--name', 'rl']);
       assert.equal(upped.code, 0, upped.err);
@@ -55,4 +60,33 @@ describe('rootless local cluster', { skip }, () => {
       assert.equal(as(['cluster', 'down', '--all']).code, 0);
     }
   });
+
+  // The kernel's VXLAN device, and the tunnel agent's raw IP-in-IP socket, in a user namespace.
+  for (const network of ['vxlan', 'ipip']) {
+    it(`runs two nodes over ${network} as nobody: a pod reaches a pod on the other node`, () => {
+      const as = nobody();
+      try {
+        const upped = as(['cluster', 'up', '--name', `rl-${network}`, '--nodes', '2', '--network', network]);
+        assert.equal(upped.code, 0, upped.err);
+        const pod = (name: string, node: string, spec: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: default}\nspec: {nodeName: flatnet-rl-${network}-${node}, ${spec}}`;
+        const applied = as(['cluster', 'apply', '--name', `rl-${network}`, '-f', '-'], [
+          pod('web', 'control-plane', 'containers: [{name: web, image: "nginx:alpine"}]'),
+          pod('client', 'worker', 'containers: [{name: c, image: "busybox:1.36", args: [sleep, "3600"]}]'),
+        ].join('\n---\n'));
+        assert.equal(applied.code, 0, applied.err);
+        let out = '';
+        for (let i = 0; i < 50 && !/HTTP 200/.test(out); i++) {
+          spawnSync('sleep', ['0.2']);
+          const status = as(['cluster', 'status']).out;
+          const webIP = /^default\s+web\s+Running\s+(10\.244\.0\.\d+)\s/m.exec(status)?.[1];
+          if (webIP && /^default\s+client\s+Running\s+10\.244\.1\./m.test(status)) {
+            out = as(['cluster', 'exec', '--name', `rl-${network}`, 'default/client', '--', 'curl', '-s', '-o', '/dev/null', '-w', 'HTTP %{http_code}', `http://${webIP}`]).out;
+          }
+        }
+        assert.equal(out, 'HTTP 200');
+      } finally {
+        assert.equal(as(['cluster', 'down', '--all']).code, 0);
+      }
+    });
+  }
 });

@@ -6,27 +6,31 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cannotRunCluster } from '../../../../test/local-cluster/harness.ts';
 import { installConfig } from '../cni.ts';
+import { Node } from '../node.ts';
 import { Sandbox } from '../sandbox.ts';
+import { planTopology } from '../topology.ts';
 import { PodRuntime, type RunningContainer } from './runtime.ts';
 
 const skip = cannotRunCluster();
 if (skip) console.log(`# skipped: ${skip}`);
 
 describe('PodRuntime', { skip }, () => {
-  let node: Sandbox;
+  let sandbox: Sandbox;
+  let node: Node;
   let runtime: PodRuntime;
   let c: RunningContainer;
   const spec = { uid: '0f5a6c1e-9b1d-4c55-9a55-6b5f3d9a0c11', namespace: 'x', name: 'shell', dns: { nameserver: '10.96.0.10', searches: ['x.svc.cluster.local'], options: ['ndots:5'] } };
 
   before(async () => {
-    node = await Sandbox.start({ node: 'flatnet-rt-control-plane', nodeIP: '172.18.0.2', rootless: process.getuid?.() !== 0 });
+    sandbox = await Sandbox.start({ rootless: process.getuid?.() !== 0 });
+    node = await Node.start(sandbox, planTopology('rt').nodes[0]!);
     const net = { podSubnets: ['10.244.0.0/24'], mtu: 1500 };
     installConfig(node, net);
     runtime = new PodRuntime(node, net);
     const network = await runtime.createSandbox(spec);
     c = await runtime.startContainer({ ...spec, ...network }, { name: 'c', image: 'busybox:1.36', args: ['sleep', '3600'], ports: [] });
   });
-  after(() => node?.stop());
+  after(() => sandbox?.stop());
 
   it('runs in the pod: its hostname, resolv.conf, PID namespace and address', async () => {
     const r = await runtime.execCollect(c, ['sh', '-c', 'hostname; cat /etc/resolv.conf; ps -o pid,args | sed -n 2p; ip -4 -o addr show eth0']);
