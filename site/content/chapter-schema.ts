@@ -19,7 +19,7 @@ export const ChapterSchema = z
     order: z.number().describe('Sort key in the sidebar, lowest first: usually the chapter number as a number (4.1).'),
     summary: z.string().describe('One or two sentences: what the learner will be able to do after the chapter.'),
     lab: z.string().optional().describe('Id of the lab under labs/ this chapter leads to; its page is linked from the chapter and the sidebar.'),
-    recall: z.array(RecallSchema).default([]).describe('End-of-chapter recall questions (spaced-recall cards), with answers.'),
+    recall: z.array(RecallSchema).min(3, 'a chapter ends with at least 3 recall questions').describe('End-of-chapter recall questions (spaced-recall cards), with answers: at least 3.'),
     draft: z.boolean().default(false).describe('A draft is built in `flatnet dev` only, never into dist/.'),
   })
   .describe('Front matter of a chapter (site/content/chapters/*.mdx).');

@@ -1,9 +1,10 @@
 /**
- * The built site without a cluster, in Chromium: axe finds no violations on the home, chapter
- * and lab pages in light and dark themes; a chapter reads with JavaScript off (text, diagrams,
+ * The built site without a cluster, in Chromium: axe finds no violations on the home page, every
+ * chapter and the lab pages in light and dark themes; a chapter reads with JavaScript off (text, diagrams,
  * recall answers behind <details>); the keyboard reaches the content through the skip link;
  * the theme switch persists.
  */
+import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIST, ensureBuilt } from '../../site/build/stamp.ts';
@@ -14,7 +15,10 @@ import { cannotRunBrowser, launch, snap, type Launched } from './browser.ts';
 const skip = cannotRunBrowser();
 if (skip) console.log(`# skipped: ${skip}`);
 
-const PAGES = ['/', '/chapters/4-1-networking-fundamentals/', '/labs/lab-4-1-networking-fundamentals/', '/labs/netpol-postgres-dns-egress/'];
+const CHAPTERS = readdirSync(new URL('../../site/content/chapters/', import.meta.url))
+  .filter((f) => f.endsWith('.mdx'))
+  .map((f) => f.replace(/\.mdx$/, ''));
+const PAGES = ['/', ...CHAPTERS.map((c) => `/chapters/${c}/`), '/labs/lab-4-1-networking-fundamentals/', '/labs/netpol-postgres-dns-egress/'];
 
 describe('the course site in Chromium (no cluster)', { skip, timeout: 240_000 }, () => {
   let server: Served | undefined;
@@ -46,6 +50,22 @@ describe('the course site in Chromium (no cluster)', { skip, timeout: 240_000 },
       await page.close();
     });
   }
+
+  it('the home page links every chapter, and each opens with its recall questions', async () => {
+    const slugs = CHAPTERS;
+    assert.ok(slugs.length >= 12, `the course has ${slugs.length} chapters`);
+    const page = await browser!.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${url}/`);
+    const links = new Set(await page.locator('main a[href]').evaluateAll((as) => as.map((a) => new URL((a as HTMLAnchorElement).href).pathname)));
+    for (const slug of slugs) {
+      const path = `/chapters/${slug}/`;
+      assert.ok(links.has(path), `the home page links ${path}`);
+      const res = await page.goto(url + path);
+      assert.equal(res?.status(), 200, path);
+      assert.ok((await page.locator('.recall details').count()) >= 3, `${path} has at least 3 recall questions`);
+    }
+    await page.close();
+  });
 
   it('a chapter reads with JavaScript off', async () => {
     const ctx = await browser!.browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 } });
