@@ -14,6 +14,7 @@ import { TaskSchema, unique } from './task.ts';
 
 export const LAB_API_VERSION = 'flatnet/v1alpha1';
 export const CNIS = ['any', 'calico', 'cilium'] as const;
+export const NETWORKS = ['any', 'routed', 'vxlan', 'ipip', 'geneve'] as const;
 
 export const RequirementsSchema = z
   .strictObject({
@@ -22,6 +23,11 @@ export const RequirementsSchema = z
       .enum(CNIS, { error: (iss) => fieldError.notSupported(iss.input, CNIS) })
       .default('any')
       .describe('A specific CNI the lab needs, or any.'),
+    nodes: z.number().int().min(1).max(10).default(1).describe('How many nodes the cluster has: 1 (the default) is a control plane that runs everything; with more, the control plane is tainted and pods spread over the workers, as on kind.'),
+    network: z
+      .enum(NETWORKS, { error: (iss) => fieldError.notSupported(iss.input, NETWORKS) })
+      .default('any')
+      .describe('How pod traffic crosses between nodes on the local provider (routed, vxlan, ipip or geneve; docs/0005-multi-node.md), or any. kind clusters use their CNI\'s own mode.'),
   })
   .describe('What the cluster provider must offer for this lab.');
 
@@ -40,7 +46,7 @@ export const LabSchema = z
     title: z.string().describe('Title shown to learners.'),
     chapter: z.string().regex(/^\d+(\.\d+)*$/, 'must be a chapter number like 4.1').describe('The chapter this lab belongs to, e.g. "4.1".'),
     minutes: z.number().int().positive().describe('Estimated time to complete, in minutes.'),
-    requires: RequirementsSchema.default({ networkPolicy: false, cni: 'any' }),
+    requires: RequirementsSchema.default({ networkPolicy: false, cni: 'any', nodes: 1, network: 'any' }),
     params: z
       .array(ParamSchema)
       .default([])

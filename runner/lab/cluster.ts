@@ -18,8 +18,14 @@ export function setUpTimeoutMs(provider: Provider): number {
   return provider.name === 'kind' ? 5 * 60_000 : 60_000;
 }
 
+/** The cluster's shape a lab asks for (requires.nodes, requires.network): part of every cluster made for it. */
+export function labShape(bundle: LabBundle): Pick<ClusterSpec, 'nodes' | 'network'> {
+  const { nodes, network } = bundle.lab.requires;
+  return { ...(nodes > 1 ? { nodes } : {}), ...(network !== 'any' ? { network } : {}) };
+}
+
 export async function startLabCluster(provider: Provider, spec: ClusterSpec, bundle: LabBundle, taskIndex: number, progress: (e: ProgressEvent) => void, timeoutMs = 60_000): Promise<ClusterInfo> {
-  const info = await provider.create(spec, progress);
+  const info = await provider.create({ ...labShape(bundle), ...spec }, progress);
   await setUpTask(provider, spec.name, bundle, taskIndex, progress, timeoutMs);
   return info;
 }

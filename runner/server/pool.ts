@@ -1,17 +1,22 @@
 /**
  * @module
- * Clusters kept ready for the next learner, one pool per kind of cluster (provider and CNI).
+ * Clusters kept ready for the next learner, one pool per kind of cluster (provider, CNI, and
+ * the shape a lab asks for: nodes and network mode).
  * A pool is topped up one cluster at a time (a burst of creations would starve the running
  * sessions). A used cluster comes back through `giveBack`: providers whose clusters take
  * minutes to make (kind) reset it into the pool; the others destroy it and make a fresh one
  * (a local cluster starts in ~1 s, faster than its lab pods stop gracefully).
  */
 import { randomBytes } from 'node:crypto';
-import type { CniName, Provider } from '../providers/provider.ts';
+import type { ClusterSpec, CniName, Provider } from '../providers/provider.ts';
+
+/** What a pool's clusters look like beyond provider and CNI: a lab's nodes and network mode. */
+export type Shape = Pick<ClusterSpec, 'nodes' | 'network'>;
 
 export class WarmPool {
   readonly provider: Provider;
   readonly cni: CniName | undefined;
+  readonly shape: Shape;
   /** Clusters to keep ready; a pool of 0 still keeps one reset cluster of a provider that prefers reset. */
   private readonly size: number;
   private readonly ready: string[] = [];
@@ -20,9 +25,10 @@ export class WarmPool {
   /** Where the pool reports work under way, so the server can wait for it on close. */
   private readonly track: (p: Promise<unknown>) => void;
 
-  constructor(provider: Provider, cni: CniName | undefined, size: number, track: (p: Promise<unknown>) => void) {
+  constructor(provider: Provider, cni: CniName | undefined, size: number, track: (p: Promise<unknown>) => void, shape: Shape = {}) {
     this.provider = provider;
     this.cni = cni;
+    this.shape = shape;
     this.size = size;
     this.track = track;
     this.fill();
@@ -68,7 +74,7 @@ export class WarmPool {
     const name = `w-${randomBytes(5).toString('hex')}`;
     this.filling++;
     const p = this.provider
-      .create({ name, ...(this.cni ? { cni: this.cni } : {}) }, () => {})
+      .create({ name, ...(this.cni ? { cni: this.cni } : {}), ...this.shape }, () => {})
       .then(
         () => void this.ready.push(name),
         () => this.provider.destroy(name).catch(() => undefined),

@@ -12,11 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../checkers/errors.ts';
 import { findTask, gradeLive, type GradeResult } from '../../checkers/grade/index.ts';
 import type { LabBundle } from '../../checkers/lab/sources.ts';
-import { labImages, setUpTask, setUpTimeoutMs, startLabCluster } from '../lab/cluster.ts';
+import { labImages, labShape, setUpTask, setUpTimeoutMs, startLabCluster } from '../lab/cluster.ts';
 import { chooseProvider } from '../providers/choose.ts';
 import type { CniName } from '../providers/provider.ts';
 import { silent, type Log } from './log.ts';
-import { WarmPool } from './pool.ts';
+import { WarmPool, type Shape } from './pool.ts';
 import { run } from '../providers/local/exec.ts';
 import type { ProgressEvent, Provider } from '../providers/provider.ts';
 import { Terminal } from './terminal.ts';
@@ -167,11 +167,13 @@ export class SessionManager {
     void done.finally(() => this.provisioning.delete(done));
   };
 
-  private poolFor(provider: Provider, cni: CniName | undefined): WarmPool {
-    const key = `${provider.name}/${cni ?? ''}`;
+  private poolFor(provider: Provider, cni: CniName | undefined, shape: Shape = {}): WarmPool {
+    const key = `${provider.name}/${cni ?? ''}/${shape.nodes ?? 1}/${shape.network ?? ''}`;
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = new WarmPool(provider, cni, provider === this.opts.provider && !cni ? (this.opts.warm ?? 0) : 0, this.track);
+      // Only the common kind of cluster is kept warm; a lab that asks for another shape makes its own.
+      const common = provider === this.opts.provider && !cni && shape.nodes === undefined && shape.network === undefined;
+      pool = new WarmPool(provider, cni, common ? (this.opts.warm ?? 0) : 0, this.track, shape);
       this.pools.set(key, pool);
     }
     return pool;
@@ -182,7 +184,7 @@ export class SessionManager {
     const choice = chooseProvider(want.provider ?? this.opts.provider.name, want.cni, bundle.lab.requires.cni);
     const provider = [this.opts.provider, ...(this.opts.providers ?? [])].find((p) => p.name === choice.provider.name);
     if (!provider) throw new FlatnetError('ProviderNotServed', `this server does not run ${choice.provider.name} sessions`, {}, `start it with --providers ${this.opts.provider.name},${choice.provider.name}`);
-    return this.poolFor(provider, choice.cni);
+    return this.poolFor(provider, choice.cni, labShape(bundle));
   }
 
   /** Starts provisioning and returns at once; progress arrives as events. */
