@@ -25,8 +25,10 @@ function labCluster(labId: string, name: string, variant?: number) {
   const c = cli();
   let env: NodeJS.ProcessEnv = {};
   const dir = join(LABS_ROOT, labId);
+  // `flatnet` in a step is the learner's wrapper for this cluster (as the runner's sessions give it).
+  const wrapper = `flatnet() { '${process.execPath}' '${BIN}' "$@"; }\n`;
   const sh = (script: string) => {
-    const r = spawnSync('bash', ['-c', script], { env, cwd: c.stateDir, encoding: 'utf8', timeout: 90_000 });
+    const r = spawnSync('bash', ['-c', wrapper + script], { env, cwd: c.stateDir, encoding: 'utf8', timeout: 90_000 });
     return { code: r.status, out: r.stdout, err: r.stderr, all: r.stdout + r.stderr };
   };
   const node = (script: string) => c.run(['cluster', 'shell', 'node', '--name', name], `${script}\nexit\n`).out;
@@ -45,9 +47,11 @@ function labCluster(labId: string, name: string, variant?: number) {
     writeFileSync(join(c.stateDir, as), renderText(bundle.files.get(path)!, bundle.values, bundle.params, path));
   };
   before(() => {
-    const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(c.ok(['cluster', 'up', '--name', name]))![1]!;
-    env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(c.stateDir, 'kube-cache') };
     const bundle = loadLab(dir, variant === undefined ? {} : { variant });
+    const { nodes, network } = bundle.lab.requires;
+    const shape = [...(nodes > 1 ? ['--nodes', String(nodes)] : []), ...(network !== 'any' ? ['--network', network] : [])];
+    const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(c.ok(['cluster', 'up', '--name', name, ...shape]))![1]!;
+    env = { ...c.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(c.stateDir, 'kube-cache'), FLATNET_CLUSTER: name };
     const [, ...layers] = startLayers(bundle, 0);
     const objects = layers.flat().map((o) => ('object' in o && 'lineOf' in o ? o.object : o) as Record<string, unknown>);
     const namespaces = [...new Set(bundle.lab.setup.pods.map((p) => p.namespace))];
@@ -268,6 +272,75 @@ describe('lab challenge-request-path: steps (variant 1)', { skip }, () => {
     assert.equal(sh('kubectl exec -n edge scanner -- curl -sS -m 3 http://api.orders').code, 28);
     assert.equal(sh('kubectl exec -n orders api -- curl -sS -m 3 http://cache:11211').code, 0);
     assert.match(sh('kubectl exec -n orders intruder -- curl -sS -m 3 http://cache:11211').all, /Resolving timed out/);
+  });
+});
+
+describe('lab overlay-vxlan-across-nodes: steps', { skip }, () => {
+  const { sh } = labCluster('overlay-vxlan-across-nodes', 'lab10-t1');
+  const ip = (pod: string) => podIP(sh, 'overlay', pod);
+  const nodeOf = (pod: string) => ip(pod).split('.')[2]!;
+
+  it('three nodes with their pod ranges; lab pods on the workers, each in its node\'s range', () => {
+    const nodes = sh('kubectl get nodes -o custom-columns=NAME:.metadata.name,INTERNAL-IP:.status.addresses[0].address,POD-CIDR:.spec.podCIDR').out;
+    assert.match(nodes, /^flatnet-lab10-t1-control-plane\s+172\.18\.0\.2\s+10\.244\.0\.0\/24$/m);
+    assert.match(nodes, /^flatnet-lab10-t1-worker\s+172\.18\.0\.3\s+10\.244\.1\.0\/24$/m);
+    assert.match(nodes, /^flatnet-lab10-t1-worker2\s+172\.18\.0\.4\s+10\.244\.2\.0\/24$/m);
+    const wide = sh('kubectl get pods -n overlay -o wide --no-headers').out.trim().split('\n');
+    assert.equal(wide.length, 4);
+    for (const line of wide) {
+      const [, , , , , podIP, node] = line.split(/\s+/);
+      const n = podIP!.split('.')[2];
+      assert.equal(node, n === '1' ? 'flatnet-lab10-t1-worker' : n === '2' ? 'flatnet-lab10-t1-worker2' : `not a worker: ${line}`);
+    }
+    const webNodes = new Set([nodeOf('web-1'), nodeOf('web-2')]);
+    assert.equal(webNodes.size, 2, 'the two web pods are on different workers');
+  });
+
+  it('the client node has the VTEP, and a route, neighbour and FDB entry per other node', () => {
+    const n = nodeOf('client');
+    const out = sh(`CLIENT_NODE=$(kubectl get pod client -n overlay -o jsonpath='{.status.podIP}' | cut -d. -f3)
+flatnet cluster shell node --node $CLIENT_NODE -- sh -c 'ip -d link show flannel.1; ip route | grep flannel; ip neigh show dev flannel.1; bridge fdb show dev flannel.1'`);
+    assert.equal(out.code, 0, out.all);
+    assert.match(out.out, new RegExp(`flannel\\.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 `));
+    assert.match(out.out, new RegExp(`link/ether 0e:fa:0a:f4:0${n}:00 `));
+    assert.match(out.out, new RegExp(`vxlan id 1 local 172\\.18\\.0\\.${Number(n) + 2} dev eth0 srcport 0 0 dstport 4789 nolearning`));
+    for (const peer of ['0', '1', '2'].filter((p) => p !== n)) {
+      assert.match(out.out, new RegExp(`^10\\.244\\.${peer}\\.0/24 via 10\\.244\\.${peer}\\.0 dev flannel\\.1 onlink`, 'm'));
+      assert.match(out.out, new RegExp(`^10\\.244\\.${peer}\\.0 lladdr 0e:fa:0a:f4:0${peer}:00 PERMANENT`, 'm'));
+      assert.match(out.out, new RegExp(`^0e:fa:0a:f4:0${peer}:00 dst 172\\.18\\.0\\.${Number(peer) + 2} self permanent`, 'm'));
+    }
+    const annotations = sh(`kubectl get nodes -o jsonpath='{range .items[*]}{.metadata.name}{"  "}{.metadata.annotations.flannel\\.alpha\\.coreos\\.com/backend-data}{"\\n"}{end}'`).out;
+    assert.match(annotations, /^flatnet-lab10-t1-worker2 {2}\{"VNI":1,"VtepMAC":"0e:fa:0a:f4:02:00"\}$/m);
+  });
+
+  it('a request to the far pod crosses the underlay in VXLAN; one to the near pod does not', () => {
+    const far = ['web-1', 'web-2'].find((w) => nodeOf(w) !== nodeOf('client'))!;
+    const near = ['web-1', 'web-2'].find((w) => w !== far)!;
+    const [client, farIP, nearIP] = [ip('client'), ip(far), ip(near)];
+    const crossing = sh(`CLIENT_NODE=${nodeOf('client')}; FAR=${farIP}
+flatnet cluster shell node --node $CLIENT_NODE -- tcpdump -tni eth0 -c 4 udp port 4789 &
+sleep 1
+kubectl exec -n overlay client -- wget -qO- http://$FAR:8080/hostname
+wait`);
+    assert.match(crossing.out, new RegExp(`^${far}$`, 'm'));
+    const clientNode = `172\\.18\\.0\\.${Number(nodeOf('client')) + 2}`;
+    const farNode = `172\\.18\\.0\\.${Number(nodeOf(far)) + 2}`;
+    assert.match(crossing.out, new RegExp(`^IP ${clientNode}\\.\\d+ > ${farNode}\\.4789: VXLAN, flags \\[I\\] \\(0x08\\), vni 1\\nIP ${client.replaceAll('.', '\\.')}\\.\\d+ > ${farIP.replaceAll('.', '\\.')}\\.8080: Flags \\[S\\]`, 'm'), crossing.all);
+    assert.match(crossing.err, /4 packets captured/);
+    const staying = sh(`CLIENT_NODE=${nodeOf('client')}; NEAR=${nearIP}
+flatnet cluster shell node --node $CLIENT_NODE -- timeout 3 tcpdump -tni eth0 udp port 4789 &
+sleep 1
+kubectl exec -n overlay client -- wget -qO- http://$NEAR:8080/hostname
+wait`);
+    assert.match(staying.out, new RegExp(`^${near}$`, 'm'));
+    assert.match(staying.err, /^0 packets captured$/m);
+  });
+
+  it('pods get MTU 1450 from the CNI config, on a 1500 underlay', () => {
+    assert.match(sh('kubectl exec -n overlay client -- ip link show eth0').out, /mtu 1450 /);
+    const n = nodeOf('client');
+    assert.match(sh(`flatnet cluster shell node --node ${n} -- grep mtu /etc/cni/net.d/10-flatnet.conflist`).out, /^\s+"mtu": 1450,$/m);
+    assert.match(sh(`flatnet cluster shell node --node ${n} -- ip link show eth0`).out, /^2: eth0@if\d+: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 /m);
   });
 });
 
