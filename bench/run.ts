@@ -9,8 +9,9 @@ import { apiBench } from './api.bench.ts';
 import { runnerBench } from './runner.bench.ts';
 import { policyRulesBench } from '../runner/providers/local/policy/iptables.bench.ts';
 import { siteSizeBench } from './site-size.ts';
+import { overlayBench } from './overlay.bench.ts';
 
-const benches: Bench[] = [reachBench, policyRulesBench, clusterBench, apiBench, runnerBench, siteSizeBench];
+const benches: Bench[] = [reachBench, policyRulesBench, clusterBench, overlayBench, apiBench, runnerBench, siteSizeBench];
 const filter = process.argv[2];
 
 for (const bench of benches.filter((b) => !filter || b.name.includes(filter))) {
