@@ -72,7 +72,7 @@ export const clusterCommand: Command = {
         await runDaemon(name);
         return new Promise<number>(() => {}); // runs until stopped
       case 'up': {
-        const nodes = values.nodes === undefined ? undefined : Number(values.nodes);
+        const nodes = nodeCount(values.nodes);
         const network = values.network as PodNetworkMode | undefined;
         const topology = planTopology(name, { nodes, network }); // bad values fail before anything starts
         io.err(`Creating cluster "${name}"${topology.nodes.length > 1 ? ` with ${topology.nodes.length} nodes, ${topology.network} between them (pod MTU ${topology.mtu})` : ''} ...`);
@@ -118,11 +118,14 @@ export const clusterCommand: Command = {
   },
 };
 
-async function kindCluster(sub: string | undefined, name: string, values: { provider: string; cni?: string; nodes?: string; all: boolean }, io: IO): Promise<number> {
+async function kindCluster(sub: string | undefined, name: string, values: { provider: string; cni?: string; nodes?: string; network?: string; all: boolean }, io: IO): Promise<number> {
   const { provider, cni } = chooseProvider(values.provider, values.cni);
+  if (values.network !== undefined) {
+    throw new FlatnetError('NetworkNotForKind', `--network ${values.network}: only the local cluster takes a network mode; a kind cluster carries pods between nodes the way its CNI does (Calico: IP-in-IP or VXLAN, Cilium: VXLAN)`, {}, 'leave --network out, or use the local provider (no --provider, no --cni)');
+  }
   switch (sub) {
     case 'up': {
-      const nodes = values.nodes === undefined ? undefined : Number(values.nodes);
+      const nodes = nodeCount(values.nodes);
       io.err(`Creating ${provider.name} cluster "${name}"${cni ? ` with ${cni}` : ''} ...`);
       const t0 = performance.now();
       const info = await provider.create({ name, ...(cni ? { cni } : {}), ...(nodes !== undefined ? { nodes } : {}) }, (e) => io.err(` • [${e.step}/${e.of}] ${e.stage}`));
@@ -190,6 +193,13 @@ async function shellNode(name: string, which: string | undefined, command: strin
   const shell = [...(info.rootless ? ['env', `LD_PRELOAD=${NODE_SHELL_PRELOAD}`] : []), ...(command.length ? command : ['bash', '--norc', '-i'])];
   const args = ['-t', String(node.pid), ...(info.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', '-u', '-p', '--', ...shell];
   return passthrough('nsenter', args, { ...process.env, PS1: `root@${node.name}:\\w# ` });
+}
+
+/** --nodes as a number; anything but digits is refused as written. */
+function nodeCount(flag: string | undefined): number | undefined {
+  if (flag === undefined) return undefined;
+  if (!/^\d+$/.test(flag)) throw new FlatnetError('BadNodeCount', `nodes: ${JSON.stringify(flag)}: expected a whole number from 1 to 10`, {}, 'use --nodes 1 (the default) up to --nodes 10');
+  return Number(flag);
 }
 
 /** A node by number (its index: node N has 10.244.N.0/24) or by name, whole or its last part (`worker2`). */

@@ -1,0 +1,34 @@
+/** `flatnet cluster up` refuses a shape it cannot make before anything starts, naming what to do instead. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../main.ts';
+
+describe('flatnet cluster up: refused shapes', () => {
+  const cases: { args: string[]; message: RegExp }[] = [
+    { args: ['--nodes', '0'], message: /nodes: 0: expected a whole number from 1 to 10 — use --nodes 1/ },
+    { args: ['--nodes', '11'], message: /nodes: 11: expected a whole number from 1 to 10/ },
+    { args: ['--nodes', 'three'], message: /nodes: "three": expected a whole number from 1 to 10/ },
+    { args: ['--nodes', '2', '--network', 'gre'], message: /network: "gre" is not a pod network mode — use --network routed\|vxlan\|ipip\|geneve/ },
+    { args: ['--provider', 'kind', '--nodes', '3', '--network', 'vxlan'], message: /--network vxlan: only the local cluster takes a network mode; a kind cluster carries pods between nodes the way its CNI does/ },
+  ];
+  for (const c of cases) {
+    it(c.args.join(' '), async () => {
+      const state = mkdtempSync(join(tmpdir(), 'flatnet-cli-'));
+      const before = process.env.FLATNET_STATE_DIR;
+      process.env.FLATNET_STATE_DIR = state;
+      const err: string[] = [];
+      try {
+        const code = await main(['cluster', 'up', '--name', 'refused', ...c.args], { out: () => {}, err: (t) => err.push(t) });
+        assert.equal(code, 2);
+      } finally {
+        if (before === undefined) delete process.env.FLATNET_STATE_DIR;
+        else process.env.FLATNET_STATE_DIR = before;
+      }
+      assert.match(err.join('\n'), c.message);
+      assert.deepEqual(readdirSync(state), [], 'nothing was started');
+    });
+  }
+});
