@@ -142,3 +142,55 @@ async function capture(c: Cli, name: string, node: number, filter: string, traff
   clearTimeout(timer);
   return decodePcap(Buffer.concat(out));
 }
+
+describe('scheduling on 3 nodes', { skip, timeout: 120_000 }, () => {
+  const c = cli();
+  const name = 'mn-sched';
+  let kubectl: (...args: string[]) => { code: number | null; out: string; err: string };
+
+  before(() => {
+    const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(c.ok(['cluster', 'up', '--name', name, '--nodes', '3', '--network', 'routed']))![1]!;
+    kubectl = (...args) => {
+      const r = spawnSync('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+  });
+  after(() => c.run(['cluster', 'down', '--name', name]));
+
+  const pod = (n: string, spec = '') => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${n}, namespace: default}\nspec: {${spec}containers: [{name: c, image: "busybox:1.36", args: [sleep, "3600"]}]}`;
+  const nodeOfPod = (n: string) => kubectl('get', 'pod', n, '-o', 'jsonpath={.spec.nodeName}').out;
+
+  it('spreads pods over the workers, never onto the tainted control plane', async () => {
+    c.ok(['cluster', 'apply', '--name', name, '-f', '-'], ['a', 'b', 'c', 'd'].map((n) => pod(n)).join('\n---\n'));
+    await until('4 pods Running', () => pods(c, name).filter((p) => p.namespace === 'default' && p.status === 'Running').length === 4);
+    const counts = new Map<string, number>();
+    for (const n of ['a', 'b', 'c', 'd']) counts.set(nodeOfPod(n), (counts.get(nodeOfPod(n)) ?? 0) + 1);
+    assert.equal(counts.get(`flatnet-${name}-control-plane`), undefined);
+    // With CoreDNS's pods counted, the workers end up at most one pod apart.
+    const dnsOnWorkers = kubectl('get', 'pods', '-n', 'kube-system', '-o', 'jsonpath={.items[*].spec.nodeName}').out.split(' ').filter((n) => n.includes('-worker'));
+    for (const n of dnsOnWorkers) counts.set(n, (counts.get(n) ?? 0) + 1);
+    const perWorker = [...counts.values()];
+    assert.equal(perWorker.length, 2, JSON.stringify([...counts]));
+    assert.ok(Math.max(...perWorker) - Math.min(...perWorker) <= 1, JSON.stringify([...counts]));
+  });
+
+  it('honours nodeSelector and nodeName, even onto the control plane', async () => {
+    c.ok(['cluster', 'apply', '--name', name, '-f', '-'], [
+      pod('picky', `nodeSelector: {kubernetes.io/hostname: flatnet-${name}-worker2}, `),
+      pod('pinned', `nodeName: flatnet-${name}-control-plane, `),
+    ].join('\n---\n'));
+    await until('picky and pinned Running', () => pods(c, name).filter((p) => ['picky', 'pinned'].includes(p.name) && p.status === 'Running').length === 2);
+    assert.equal(nodeOfPod('picky'), `flatnet-${name}-worker2`);
+    assert.equal(nodeOfPod('pinned'), `flatnet-${name}-control-plane`);
+  });
+
+  it('leaves a pod no node fits Pending, with the scheduler\'s reasons', async () => {
+    c.ok(['cluster', 'apply', '--name', name, '-f', '-'], pod('nowhere', 'nodeSelector: {disktype: ssd}, '));
+    const events = await until('a FailedScheduling event', () => {
+      const out = kubectl('get', 'events', '--field-selector', 'involvedObject.name=nowhere', '-o', 'jsonpath={.items[*].message}').out;
+      return out.includes('nodes are available') && out;
+    });
+    assert.equal(events, "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node affinity/selector.");
+    assert.equal(kubectl('get', 'pod', 'nowhere', '-o', 'jsonpath={.status.phase}').out, 'Pending');
+  });
+});
