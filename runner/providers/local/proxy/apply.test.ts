@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { applyProxyRules, chainNames, hasRandomFully, withJumps } from './apply.ts';
 import { kubeProxyRules } from './iptables.ts';
 import { JUMP_CHAINS } from './jump-chains.ts';
-import type { ProxyInput } from './model.ts';
 import { skipReason, startTestNode, type TestNode } from './testdata/sandbox.ts';
+import { CLUSTER_IP, EMPTY_IP, EMPTY_NODE_PORT, NODE_PORT, view } from './testdata/services.ts';
 
 describe('hasRandomFully', () => {
   const cases: [string, boolean][] = [
@@ -64,26 +64,6 @@ describe('withJumps: the missing jumps go into the same restore as the rules', (
  */
 const reason = skipReason();
 if (reason) console.log(`# proxy integration test skipped: ${reason}`);
-
-const CLUSTER_IP = '10.96.0.50';
-const EMPTY_IP = '10.96.0.51';
-const NODE_PORT = 30080;
-const EMPTY_NODE_PORT = 30081;
-
-function view(pods: Record<string, string>, withWeb = true): ProxyInput {
-  const a = pods['backend-a']!;
-  const b = pods['backend-b']!;
-  const web = { namespace: 'default', name: 'web', type: 'NodePort' as const, clusterIP: CLUSTER_IP, ports: [
-    { name: 'http', port: 80, protocol: 'TCP' as const, nodePort: NODE_PORT, endpoints: [{ ip: a, port: 8080, ready: true }, { ip: b, port: 8080, ready: true }] },
-  ] };
-  const empty = { namespace: 'default', name: 'empty', type: 'NodePort' as const, clusterIP: EMPTY_IP, ports: [
-    { name: 'http', port: 80, protocol: 'TCP' as const, nodePort: EMPTY_NODE_PORT, endpoints: [{ ip: a, port: 8080, ready: false }] },
-  ] };
-  const headless = { namespace: 'default', name: 'headless', type: 'ClusterIP' as const, clusterIP: 'None', ports: [
-    { name: '', port: 80, protocol: 'TCP' as const, endpoints: [{ ip: a, port: 8080, ready: true }] },
-  ] };
-  return { services: [...(withWeb ? [web] : []), empty, headless], nodeIPs: ['10.0.0.10'], clusterCIDR: '10.244.0.0/16' };
-}
 
 describe('applyProxyRules on a sandbox node', { skip: reason, timeout: 120_000 }, () => {
   let node: TestNode;

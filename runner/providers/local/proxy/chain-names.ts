@@ -15,15 +15,20 @@ import { createHash } from 'node:crypto';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** The first 16 characters of Go's base32.StdEncoding of sha256(text): 80 bits, 10 bytes. */
-function hash16(text: string): string {
-  const bytes = createHash('sha256').update(text, 'utf8').digest().subarray(0, 10);
+/**
+ * The first `chars` characters of Go's base32.StdEncoding of sha256(text) (a multiple of 8:
+ * whole 5-byte groups). iptables mode keeps 16, nftables mode 8 (its hashAndTruncate).
+ */
+export function sha256Base32(text: string, chars: 8 | 16): string {
+  const bytes = createHash('sha256').update(text, 'utf8').digest().subarray(0, (chars / 8) * 5);
   let bits = 0n;
   for (const b of bytes) bits = (bits << 8n) | BigInt(b);
   let out = '';
-  for (let shift = 75n; shift >= 0n; shift -= 5n) out += BASE32[Number((bits >> shift) & 31n)];
+  for (let shift = BigInt(chars * 5 - 5); shift >= 0n; shift -= 5n) out += BASE32[Number((bits >> shift) & 31n)];
   return out;
 }
+
+const hash16 = (text: string) => sha256Base32(text, 16);
 
 /** proxy.ServicePortName.String(): `ns/name:port`, or `ns/name` when the port is unnamed. */
 export function servicePortName(namespace: string, name: string, port: string): string {
