@@ -18,6 +18,8 @@ export interface ClusterSpec {
   nodes?: number;
   /** How pod traffic crosses between nodes (local provider; docs/0005-multi-node.md). Default: vxlan with several nodes. */
   network?: 'routed' | 'vxlan' | 'ipip' | 'geneve';
+  /** How kube-proxy programs Services (default iptables); kind: its networking.kubeProxyMode. */
+  proxyMode?: 'iptables' | 'nftables' | 'ipvs';
   /** Images the cluster should hold before pods use them (a lab's); providers that need no registry ignore it. */
   images?: string[];
 }

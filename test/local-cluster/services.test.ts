@@ -12,13 +12,14 @@ if (skip) console.log(`# skipped: ${skip}`);
 
 const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.52';
 
-describe('Services end to end', { skip }, () => {
+// The same Services, programmed by each of kube-proxy's modes this host can run.
+for (const mode of ['iptables', 'nftables'] as const) describe(`Services end to end (kube-proxy ${mode} mode)`, { skip }, () => {
   const c = cli();
-  const name = 'svc';
+  const name = `svc-${mode}`;
   const exec = (pod: string, ...cmd: string[]) => c.run(['cluster', 'exec', '--name', name, `shop/${pod}`, '--', ...cmd]);
 
   before(async () => {
-    c.ok(['cluster', 'up', '--name', name]);
+    c.ok(['cluster', 'up', '--name', name, '--proxy-mode', mode]);
     const web = (n: string) => `apiVersion: v1
 kind: Pod
 metadata: {name: ${n}, namespace: shop, labels: {app: web}}
@@ -53,6 +54,39 @@ spec: {containers: [{name: web, image: "${AGNHOST}", args: [netexec, --http-port
     const got = [...out.matchAll(/^Address:\s+(10\.244\.\d+\.\d+)$/gm)].map((m) => m[1]).sort();
     assert.deepEqual(got, ips);
   });
+
+  it('a Service with no endpoints refuses connections at once', () => {
+    c.ok(['cluster', 'apply', '--name', name, '-f', '-'], 'apiVersion: v1\nkind: Service\nmetadata: {name: nobody, namespace: shop}\nspec: {selector: {app: nobody}, ports: [{port: 80}]}');
+    const t = Date.now();
+    const r = exec('client', 'curl', '-sS', '-m', '5', 'http://nobody/');
+    assert.equal(r.code, 7, `refused, not timed out: ${r.err}`);
+    assert.ok(Date.now() - t < 3000);
+  });
+
+  it(`the node's rules are kube-proxy's ${mode} mode's`, () => {
+    const node = (cmd: string) => c.ok(['cluster', 'shell', 'node', '--name', name, '--', 'sh', '-c', cmd]);
+    const natChains = node('iptables-save -t nat | grep -c "^:KUBE-SVC-" || true').trim();
+    const nft = node('nft list table ip kube-proxy 2>/dev/null || true');
+    if (mode === 'iptables') {
+      assert.notEqual(natChains, '0');
+      assert.equal(nft, '');
+    } else {
+      assert.equal(natChains, '0');
+      // The Service web's chain, found by the vmap lookup on its cluster IP and port.
+      assert.match(nft, /chain service-[A-Z2-7]{8}-shop\/web\/tcp\/ \{/);
+      assert.match(nft, /map service-ips \{[^}]*elements = \{[^}]*\. tcp \. 80 : goto service-[A-Z2-7]{8}-shop\/web\/tcp\//s);
+      assert.match(nft, /numgen random mod 2 vmap \{ 0 : goto endpoint-[A-Z2-7]{8}-shop\/web\/tcp\/__10\.244\.0\.\d+\/8080, 1 : goto endpoint-/);
+    }
+  });
+
+  if (mode === 'nftables') {
+    it('rejects an unused port of a cluster IP (nftables mode\'s cluster-ips-check)', () => {
+      const ip = c.ok(['cluster', 'exec', '--name', name, 'shop/client', '--', 'sh', '-c', 'nslookup web.shop.svc.cluster.local | sed -n "s/^Address: \\(10\\.96\\..*\\)/\\1/p"']).trim();
+      assert.match(ip, /^10\.96\.\d+\.\d+$/);
+      const r = exec('client', 'curl', '-sS', '-m', '5', `http://${ip}:81/`);
+      assert.equal(r.code, 7, `refused at once: ${r.err}`);
+    });
+  }
 
   it('an ExternalName Service is a CNAME', () => {
     const out = exec('client', 'nslookup', '-type=cname', 'docs.shop.svc.cluster.local').out;

@@ -12,6 +12,10 @@ describe('flatnet cluster up: refused shapes', () => {
     { args: ['--nodes', '11'], message: /nodes: 11: expected a whole number from 1 to 10/ },
     { args: ['--nodes', 'three'], message: /nodes: "three": expected a whole number from 1 to 10/ },
     { args: ['--nodes', '2', '--network', 'gre'], message: /network: "gre" is not a pod network mode — use --network routed\|vxlan\|ipip\|geneve/ },
+    { args: ['--proxy-mode', 'bpf'], message: /proxy mode "bpf" is not one of kube-proxy's modes — use --proxy-mode iptables\|nftables\|ipvs/ },
+    // No IPVS in this kernel, or IPVS that the local cluster does not program yet: refused either way, saying which.
+    { args: ['--proxy-mode', 'ipvs'], message: /proxy mode ipvs: this kernel (has no IP Virtual Server|has IPVS, but the local cluster does not program it yet) .*--proxy-mode nftables/ },
+    { args: ['--provider', 'kind', '--proxy-mode', 'userspace'], message: /proxy mode "userspace" is not one of kube-proxy's modes/ },
     { args: ['--provider', 'kind', '--nodes', '3', '--network', 'vxlan'], message: /--network vxlan: only the local cluster takes a network mode; a kind cluster carries pods between nodes the way its CNI does/ },
   ];
   for (const c of cases) {

@@ -9,6 +9,7 @@ import { call, daemonInfo, notRunning } from '../../providers/local/client.ts';
 import { runDaemon } from '../../providers/local/daemon.ts';
 import { NODE_SHELL_PRELOAD } from '../../providers/local/node.ts';
 import { planTopology, type PodNetworkMode } from '../../providers/local/topology.ts';
+import { checkProxyMode, parseProxyMode } from '../../providers/local/proxy/mode.ts';
 import { down, downAll, list, up } from '../../providers/local/lifecycle.ts';
 import { enterContainer } from '../../providers/local/pods/runtime.ts';
 import { chooseProvider } from '../../providers/choose.ts';
@@ -17,10 +18,11 @@ import type { Command, IO } from '../command.ts';
 
 const USAGE = `flatnet cluster <subcommand> [--name NAME] [--provider local|kind]
 
-  up [--nodes N] [--network vxlan|ipip|geneve|routed]
+  up [--nodes N] [--network vxlan|ipip|geneve|routed] [--proxy-mode iptables|nftables|ipvs]
                            start a cluster (default name: flatnet, one node) and wait until it
                            is ready; with N > 1 nodes, pod traffic between nodes goes over the
-                           network mode (default vxlan)
+                           network mode (default vxlan); Services are programmed by kube-proxy's
+                           iptables mode (default) or its nftables mode (\`nft list ruleset\` on a node)
   down [--all]             stop a cluster and delete its state; --all also removes leftovers of crashed clusters
   status                   list clusters and their pods
   kubeconfig               print the path of the cluster's kubeconfig (for KUBECONFIG=...)
@@ -62,6 +64,7 @@ export const clusterCommand: Command = {
         nodes: { type: 'string' },
         network: { type: 'string' },
         node: { type: 'string' },
+        'proxy-mode': { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -75,8 +78,9 @@ export const clusterCommand: Command = {
         const nodes = nodeCount(values.nodes);
         const network = values.network as PodNetworkMode | undefined;
         const topology = planTopology(name, { nodes, network }); // bad values fail before anything starts
+        const proxyMode = values['proxy-mode'] === undefined ? undefined : checkProxyMode(values['proxy-mode']);
         io.err(`Creating cluster "${name}"${topology.nodes.length > 1 ? ` with ${topology.nodes.length} nodes, ${topology.network} between them (pod MTU ${topology.mtu})` : ''} ...`);
-        const ms = await up(name, { stage: (s) => io.err(` • ${s}`) }, { ...(nodes !== undefined ? { nodes } : {}), ...(network ? { network } : {}) });
+        const ms = await up(name, { stage: (s) => io.err(` • ${s}`) }, { ...(nodes !== undefined ? { nodes } : {}), ...(network ? { network } : {}), ...(proxyMode ? { proxyMode } : {}) });
         io.err(` ✓ Ready in ${(ms / 1000).toFixed(2)}s`);
         io.err('\nUse kubectl with it:');
         io.out(`export KUBECONFIG=${daemonInfo(name)!.kubeconfig}`);
@@ -118,7 +122,7 @@ export const clusterCommand: Command = {
   },
 };
 
-async function kindCluster(sub: string | undefined, name: string, values: { provider: string; cni?: string; nodes?: string; network?: string; all: boolean }, io: IO): Promise<number> {
+async function kindCluster(sub: string | undefined, name: string, values: { provider: string; cni?: string; nodes?: string; network?: string; 'proxy-mode'?: string; all: boolean }, io: IO): Promise<number> {
   const { provider, cni } = chooseProvider(values.provider, values.cni);
   if (values.network !== undefined) {
     throw new FlatnetError('NetworkNotForKind', `--network ${values.network}: only the local cluster takes a network mode; a kind cluster carries pods between nodes the way its CNI does (Calico: IP-in-IP or VXLAN, Cilium: VXLAN)`, {}, 'leave --network out, or use the local provider (no --provider, no --cni)');
@@ -128,7 +132,8 @@ async function kindCluster(sub: string | undefined, name: string, values: { prov
       const nodes = nodeCount(values.nodes);
       io.err(`Creating ${provider.name} cluster "${name}"${cni ? ` with ${cni}` : ''} ...`);
       const t0 = performance.now();
-      const info = await provider.create({ name, ...(cni ? { cni } : {}), ...(nodes !== undefined ? { nodes } : {}) }, (e) => io.err(` • [${e.step}/${e.of}] ${e.stage}`));
+      const proxyMode = values['proxy-mode'] === undefined ? undefined : parseProxyMode(values['proxy-mode']);
+      const info = await provider.create({ name, ...(cni ? { cni } : {}), ...(nodes !== undefined ? { nodes } : {}), ...(proxyMode ? { proxyMode } : {}) }, (e) => io.err(` • [${e.step}/${e.of}] ${e.stage}`));
       io.err(` ✓ Ready in ${((performance.now() - t0) / 1000).toFixed(1)}s (${info.capabilities.cni}${info.capabilities.ipBlockMatchesPods ? '' : '; ipBlock does not match pod traffic on this CNI'})`);
       io.err('\nUse kubectl with it:');
       io.out(`export KUBECONFIG=${info.kubeconfig}`);

@@ -17,6 +17,8 @@ describe('kind config per CNI', () => {
     { title: 'cilium: no kindnet, no kube-proxy (Cilium replaces it)', spec: { name: 'a', cni: 'cilium' as const, nodes: 3 }, options: {}, networking: { disableDefaultCNI: true, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16', kubeProxyMode: 'none' }, nodes: [cp, worker, worker] },
     { title: 'cilium with kube-proxy kept', spec: { name: 'a', cni: 'cilium' as const }, options: { kubeProxyReplacement: false }, networking: { disableDefaultCNI: true, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16' }, nodes: [cp] },
     { title: 'kindnet: kind\'s defaults', spec: { name: 'a', cni: 'kindnet' as const, nodes: 2 }, options: {}, networking: { podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16' }, nodes: [cp, worker] },
+    { title: 'calico with kube-proxy in nftables mode', spec: { name: 'a', cni: 'calico' as const, proxyMode: 'nftables' as const }, options: {}, networking: { disableDefaultCNI: true, podSubnet: '192.168.0.0/16', serviceSubnet: '10.96.0.0/16', kubeProxyMode: 'nftables' }, nodes: [cp] },
+    { title: 'cilium keeping kube-proxy, in ipvs mode', spec: { name: 'a', cni: 'cilium' as const, proxyMode: 'ipvs' as const }, options: { kubeProxyReplacement: false }, networking: { disableDefaultCNI: true, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16', kubeProxyMode: 'ipvs' }, nodes: [cp] },
   ];
   for (const c of cases) {
     it(c.title, () => {
@@ -25,6 +27,10 @@ describe('kind config per CNI', () => {
       assert.deepEqual(parse(kindConfigYaml(c.spec, c.options)), config, 'the YAML kind reads says the same');
     });
   }
+
+  it('refuses a kube-proxy mode where Cilium replaces kube-proxy', () => {
+    assert.throws(() => kindConfig({ name: 'a', cni: 'cilium', proxyMode: 'nftables' }), /ProxyModeWithCilium|no kube-proxy/);
+  });
 
   it('pins the node image by digest', () => assert.match(NODE_IMAGE, /^kindest\/node:v1\.\d+\.\d+@sha256:[0-9a-f]{64}$/));
 

@@ -67,11 +67,15 @@ export function kindConfig(spec: ClusterSpec, options: KindOptions = {}): Record
   const net = NETWORKS[cni];
   const count = spec.nodes ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > 10) throw new FlatnetError('BadNodeCount', `nodes: ${count}: expected 1 to 10`, {}, 'use --nodes 1 (a control plane only) up to 10');
+  if (spec.proxyMode && kubeProxyReplaced(cni, options)) {
+    throw new FlatnetError('ProxyModeWithCilium', `--proxy-mode ${spec.proxyMode}: this Cilium cluster has no kube-proxy (Cilium replaces it with eBPF)`, {}, 'leave --proxy-mode out, or use --cni calico or kindnet to keep kube-proxy');
+  }
   const networking: Record<string, unknown> = {
     ...(net.disableDefaultCNI ? { disableDefaultCNI: true } : {}),
     podSubnet: net.podSubnet,
     serviceSubnet: SERVICE_SUBNET,
-    ...(kubeProxyReplaced(cni, options) ? { kubeProxyMode: 'none' } : {}),
+    // kind's networking.kubeProxyMode: iptables (its default), nftables or ipvs; none without kube-proxy.
+    ...(kubeProxyReplaced(cni, options) ? { kubeProxyMode: 'none' } : spec.proxyMode ? { kubeProxyMode: spec.proxyMode } : {}),
   };
   const nodes = Array.from({ length: count }, (_, i) => ({ role: i === 0 ? 'control-plane' : 'worker', image: NODE_IMAGE }));
   return { kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', networking, nodes };

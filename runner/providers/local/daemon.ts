@@ -26,6 +26,7 @@ import { NODE_SHELL_PRELOAD, Node } from './node.ts';
 import { overlaySetup } from './overlay.ts';
 import { Sandbox } from './sandbox.ts';
 import { planTopology, type PodNetworkMode, type Topology } from './topology.ts';
+import type { ProxyMode } from './proxy/mode.ts';
 import { FlatnetError } from '../../../checkers/errors.ts';
 import { ensureNative } from './native/build.ts';
 import { loadSnapshot, persist } from './store/persist.ts';
@@ -42,6 +43,7 @@ export interface DaemonInfo {
   nodePid: number;
   nodes: { name: string; ip: string; pid: number }[];
   network: PodNetworkMode;
+  proxyMode: ProxyMode;
   rootless: boolean;
   socket: string;
   /** The Kubernetes API's port on 127.0.0.1, and the kubeconfig that reaches it. */
@@ -109,7 +111,7 @@ export async function runDaemon(name: string): Promise<void> {
       const kubelet = new Kubelet(store, runtime, new Recorder(store, 'kubelet', node.name), { node: node.name, hostIP: node.ip, logDir, recordsDir });
       return { node, runtime, kubelet };
     }),
-    dataplane: new Dataplane(store, nodes.map((n) => n.node), recordsDir),
+    dataplane: new Dataplane(store, nodes.map((n) => n.node), recordsDir, options.proxyMode ?? 'iptables'),
     stage: 'Starting control plane',
     ready: false,
   };
@@ -162,6 +164,7 @@ export async function runDaemon(name: string): Promise<void> {
     nodePid: nodes[0]!.node.pid,
     nodes: nodes.map(({ node }) => ({ name: node.name, ip: node.ip, pid: node.pid })),
     network: topology.network,
+    proxyMode: options.proxyMode ?? 'iptables',
     rootless,
     socket,
     apiPort: api.port,
@@ -208,6 +211,8 @@ export interface ClusterOptions {
   /** How many nodes (default 1), and how pod traffic crosses between them (topology.ts). */
   nodes?: number;
   network?: PodNetworkMode;
+  /** kube-proxy's mode for Services (default iptables; proxy/mode.ts). */
+  proxyMode?: ProxyMode;
   /** A one-node cluster's pod subnets, instead of 10.244.0.0/24. */
   podSubnets?: Subnet[];
   podSubnetsV6?: Subnet[];

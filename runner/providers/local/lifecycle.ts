@@ -21,6 +21,7 @@ import { checkReachable, prepareOwnedDir, readOwner, removeOwner, whyNoOwners } 
 import { run } from './exec.ts';
 import type { ClusterOptions } from './daemon.ts';
 import { planTopology } from './topology.ts';
+import { checkProxyMode } from './proxy/mode.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/flatnet.js', import.meta.url));
 
@@ -34,6 +35,7 @@ export async function up(name: string, progress: Progress, options: ClusterOptio
     throw new FlatnetError('BadClusterName', `cluster name "${name}" is not a short lowercase DNS label`, {}, 'use letters, digits and dashes, e.g. --name lab1');
   }
   planTopology(name, options); // a bad node count or network mode fails here, not in the daemon's log
+  if (options.proxyMode) checkProxyMode(options.proxyMode);
   if (daemonInfo(name)) throw new FlatnetError('ClusterExists', `cluster "${name}" is already running`, {}, `use it, or stop it first with \`npx flatnet cluster down --name ${name}\``);
   const t0 = performance.now();
   const dir = clusterDir(name);

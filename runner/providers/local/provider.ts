@@ -44,6 +44,7 @@ export class LocalProvider implements Provider {
     const options = {
       ...(spec.nodes !== undefined ? { nodes: spec.nodes } : {}),
       ...(spec.network ? { network: spec.network } : {}),
+      ...(spec.proxyMode ? { proxyMode: spec.proxyMode } : {}),
       ...(this.ownUsers ? { owner: freeOwner(join(stateRoot(), 'clusters')) } : {}),
     };
     await up(spec.name, { stage: (stage) => progress({ stage, step: Math.max(1, STAGES.indexOf(stage) + 1), of: STAGES.length }) }, options);

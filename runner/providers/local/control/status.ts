@@ -8,6 +8,7 @@ export function statusOf(c: Cluster) {
     nodePid: c.nodes[0]!.node.pid,
     nodes: c.nodes.map(({ node }) => ({ name: node.name, ip: node.ip, pid: node.pid })),
     network: c.topology.network,
+    proxyMode: c.dataplane.mode,
     rootless: c.sandbox.rootless,
     stage: c.stage,
     ready: c.ready,

@@ -13,11 +13,13 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCluster } from '../../../../checkers/engine/index.ts';
-import { CLUSTER_DOMAIN, POD_CIDR } from '../config.ts';
+import { CLUSTER_DOMAIN, POD_CIDR, SERVICE_CIDR } from '../config.ts';
 import type { DnsRecords } from '../dns/records.ts';
 import { applyPolicyRules } from '../policy/apply.ts';
 import { policyRules } from '../policy/iptables.ts';
 import { applyProxyRules, type ProxyInput, type ServiceView } from '../proxy/index.ts';
+import { applyNftRules } from '../proxy/apply-nft.ts';
+import type { ProxyMode } from '../proxy/mode.ts';
 import type { Node } from '../node.ts';
 import type { ObjectStore } from '../store/store.ts';
 import type { KObject } from '../store/types.ts';
@@ -37,10 +39,17 @@ export class Dataplane {
   private waiters: (() => void)[] = [];
   lastError: string | undefined;
 
-  constructor(store: ObjectStore, nodes: readonly Node[], recordsDir: string) {
+  private readonly proxyMode: ProxyMode;
+
+  get mode(): ProxyMode {
+    return this.proxyMode;
+  }
+
+  constructor(store: ObjectStore, nodes: readonly Node[], recordsDir: string, proxyMode: ProxyMode = 'iptables') {
     this.store = store;
     this.nodes = nodes;
     this.recordsDir = recordsDir;
+    this.proxyMode = proxyMode;
     this.runners = nodes.map((node) => async (cmd: string, args: string[], stdin?: string) => {
       const t = performance.now();
       const r = await node.run(cmd, args, { input: stdin });
@@ -97,7 +106,13 @@ export class Dataplane {
       const proxy = this.proxyInput();
       const proxyKey = JSON.stringify(proxy);
       if (proxyKey !== this.applied.proxy) {
-        await Promise.all(this.nodes.map((n, i) => applyProxyRules({ ...proxy, nodeIPs: [n.ip] }, this.runners[i]!)));
+        await Promise.all(
+          this.nodes.map((n, i) =>
+            this.proxyMode === 'nftables'
+              ? applyNftRules({ ...proxy, nodeIPs: [n.ip] }, this.runners[i]!, { serviceCIDR: SERVICE_CIDR })
+              : applyProxyRules({ ...proxy, nodeIPs: [n.ip] }, this.runners[i]!),
+          ),
+        );
         this.applied.proxy = proxyKey;
       }
       const cluster = this.policyCluster();
