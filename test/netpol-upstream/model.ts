@@ -12,8 +12,10 @@
  *   one container per pair as in model.go: container `cont-80-tcp` with the named
  *   port `serve-80-tcp`. (The latest upstream serves them all from one agnhost-porter
  *   container; NetworkPolicy named ports resolve across all containers either way.)
- * - Pod IPs are deterministic: 10.244.<n>.<p>, n = 1, 2, 3 for x, y, z and p = 1, 2, 3
- *   for a, b, c; so x/a is 10.244.1.1 and z/c is 10.244.3.3. The ipBlock tests build
+ * - Pod IPs are deterministic: 10.244.<n>.<p>, n = 1, 2, 3 for x, y, z and p = 10, 11, 12
+ *   for a, b, c; so x/a is 10.244.1.10 and z/c is 10.244.3.12. On a cluster whose node n owns
+ *   10.244.n.0/24, every model pod can have its address there: .1 is the node's side of its
+ *   pods' veths, and the first addresses go to pods that came earlier (CoreDNS). The ipBlock tests build
  *   their CIDRs from these, as upstream builds them from the live pod's status.podIP.
  * - Upstream probes a pod's Service, which kube-proxy DNATs to the pod; a
  *   NetworkPolicy only ever sees the pod-to-pod flow, so no Services are modelled.
@@ -45,7 +47,7 @@ export function podIP(pod: PodString): string {
   const n = NAMESPACES.indexOf(ns as (typeof NAMESPACES)[number]);
   const p = POD_NAMES.indexOf(name as (typeof POD_NAMES)[number]);
   if (n < 0 || p < 0) throw new Error(`pod ${pod} is not in the upstream model (x|y|z)/(a|b|c)`);
-  return `10.244.${n + 1}.${p + 1}`;
+  return `10.244.${n + 1}.${p + 10}`;
 }
 
 /** Namespace and Pod objects for one test state. */
