@@ -10,8 +10,9 @@ import { runnerBench } from './runner.bench.ts';
 import { policyRulesBench } from '../runner/providers/local/policy/iptables.bench.ts';
 import { siteSizeBench } from './site-size.ts';
 import { overlayBench } from './overlay.bench.ts';
+import { proxyModesBench } from './proxy-modes.bench.ts';
 
-const benches: Bench[] = [reachBench, policyRulesBench, clusterBench, overlayBench, apiBench, runnerBench, siteSizeBench];
+const benches: Bench[] = [reachBench, policyRulesBench, clusterBench, overlayBench, proxyModesBench, apiBench, runnerBench, siteSizeBench];
 const filter = process.argv[2];
 
 for (const bench of benches.filter((b) => !filter || b.name.includes(filter))) {
