@@ -33,6 +33,8 @@ const USAGE = `flatnet cluster <subcommand> [--name NAME] [--provider local|kind
                            a shell on a node, or CMD run there (ip a, iptables-save, cat /etc/cni/net.d/*, tcpdump -i any);
                            N is the node's number (0 is the control plane; node N has pods 10.244.N.0/24)
                            or its name (as \`kubectl get nodes\` shows)
+  shell client [-- CMD...] a shell outside the cluster on its underlay (172.18.0.1, like the host of a
+                           kind cluster): curl a LoadBalancer Service's EXTERNAL-IP from here
 
 The cluster is made of real Linux parts inside its own namespaces (docs/0001-local-cluster.md).
 
@@ -113,7 +115,8 @@ export const clusterCommand: Command = {
       case 'exec':
         return exec(name, positionals[0], values.container, command, values.tty);
       case 'shell':
-        if (positionals[0] !== 'node') throw new FlatnetError('BadShell', `shell ${positionals[0] ?? ''}: only \`shell node\` exists`, {}, 'run `flatnet cluster shell node`');
+        if (positionals[0] === 'client') return shellClient(name, command);
+        if (positionals[0] !== 'node') throw new FlatnetError('BadShell', `shell ${positionals[0] ?? ''}: there is \`shell node\` and \`shell client\``, {}, 'run `flatnet cluster shell node` (a node) or `flatnet cluster shell client` (the network outside the cluster)');
         return shellNode(name, values.node, command);
       default:
         io.err(USAGE);
@@ -205,6 +208,18 @@ function nodeCount(flag: string | undefined): number | undefined {
   if (flag === undefined) return undefined;
   if (!/^\d+$/.test(flag)) throw new FlatnetError('BadNodeCount', `nodes: ${JSON.stringify(flag)}: expected a whole number from 1 to 10`, {}, 'use --nodes 1 (the default) up to --nodes 10');
   return Number(flag);
+}
+
+/**
+ * A shell outside the cluster, on its underlay: the sandbox's own network namespace, whose
+ * bridge address 172.18.0.1 plays the host of a kind cluster — where load-balancer addresses
+ * are reached from, as the world would reach them.
+ */
+async function shellClient(name: string, command: string[]): Promise<number> {
+  const info = daemonInfo(name);
+  if (!info) throw notRunning(name);
+  const args = ['-t', String(info.sandboxPid), ...(info.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', '-p', '--', ...(command.length ? command : ['bash', '--norc', '-i'])];
+  return passthrough('nsenter', args, { ...process.env, PS1: 'root@client:\\w# ' });
 }
 
 /** A node by number (its index: node N has 10.244.N.0/24) or by name, whole or its last part (`worker2`). */

@@ -16,6 +16,7 @@ import { becomeOwner, Record } from './owner.ts';
 import { bootstrap } from './controllers/bootstrap.ts';
 import { Dataplane } from './controllers/dataplane.ts';
 import { reconcileEndpoints } from './controllers/endpoints.ts';
+import { reconcileLoadBalancers } from './controllers/loadbalancer.ts';
 import { Recorder } from './controllers/events.ts';
 import { DNS_MAIN, Kubelet } from './controllers/kubelet.ts';
 import { reconcileNamespaces } from './controllers/namespaces.ts';
@@ -123,9 +124,11 @@ export async function runDaemon(name: string): Promise<void> {
   cluster.dataplane.start();
   new Scheduler(store, new Recorder(store, 'default-scheduler', '')).start();
   for (const a of cluster.nodes) a.kubelet.start();
+  const lbEvents = new Recorder(store, 'metallb-controller', '');
   const controllers = () => {
     reconcileNamespaces(store);
     reconcileEndpoints(store);
+    reconcileLoadBalancers(store, lbEvents);
   };
   let pending = false;
   store.watch(() => {

@@ -57,9 +57,11 @@ const admitters: Partial<Record<Resource, Admit>> = {
     for (const p of ports) {
       p.protocol ??= 'TCP';
       p.targetPort ??= p.port;
-      if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && p.nodePort === undefined) p.nodePort = allocateNodePort(store);
+      // 0 (kubectl create service sends it) means "allocate one", as the API server reads it.
+      if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && !p.nodePort) p.nodePort = allocateNodePort(store);
     }
-    o.status = { loadBalancer: {} };
+    // The load-balancer controller owns status.loadBalancer: an update keeps what it assigned.
+    o.status = { loadBalancer: spec.type === 'LoadBalancer' ? ((o.status as { loadBalancer?: object } | undefined)?.loadBalancer ?? {}) : {} };
     return o;
   },
   networkpolicies: (o) => {

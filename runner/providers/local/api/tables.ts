@@ -72,7 +72,8 @@ const PRINTERS: Partial<Record<Resource, Printer>> = {
       const spec = (o.spec ?? {}) as { type?: string; clusterIPs?: string[]; clusterIP?: string; externalName?: string; ports?: { port: number; nodePort?: number; protocol?: string }[]; selector?: Record<string, string> };
       const type = spec.type ?? 'ClusterIP';
       const ports = (spec.ports ?? []).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
-      const external = type === 'ExternalName' ? (spec.externalName ?? '<none>') : type === 'LoadBalancer' ? '<pending>' : '<none>';
+      const lb = ((o.status as { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } | undefined)?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname).filter(Boolean).join(',');
+      const external = type === 'ExternalName' ? (spec.externalName ?? '<none>') : type === 'LoadBalancer' ? lb || '<pending>' : '<none>';
       return [o.metadata.name, type, spec.clusterIPs?.[0] ?? spec.clusterIP ?? '<none>', external, ports || '<none>', age(o, now), spec.selector ? formatSelector({ matchLabels: spec.selector }) : '<none>'];
     },
   },

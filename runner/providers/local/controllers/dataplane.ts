@@ -20,6 +20,7 @@ import { policyRules } from '../policy/iptables.ts';
 import { applyProxyRules, type ProxyInput, type ServiceView } from '../proxy/index.ts';
 import { applyNftRules } from '../proxy/apply-nft.ts';
 import type { ProxyMode } from '../proxy/mode.ts';
+import { announcements } from './loadbalancer.ts';
 import type { Node } from '../node.ts';
 import type { ObjectStore } from '../store/store.ts';
 import type { KObject } from '../store/types.ts';
@@ -92,7 +93,7 @@ export class Dataplane {
   private readonly runners: ((cmd: string, args: string[], stdin?: string) => Promise<{ code: number; stdout: string; stderr: string }>)[];
 
   /** What was last loaded; most store changes (pod status, events) change neither. */
-  private applied = { records: '', proxy: '', policy: '' };
+  private applied = { records: '', proxy: '', policy: '', announced: new Map<string, string[]>() };
 
   private async apply(): Promise<void> {
     try {
@@ -115,6 +116,7 @@ export class Dataplane {
         );
         this.applied.proxy = proxyKey;
       }
+      await this.announce();
       const cluster = this.policyCluster();
       // No policy, and none loaded yet: every flow is allowed with or without our chains, so a
       // new cluster does not spend a save and a restore on them (they come with the first policy).
@@ -135,15 +137,43 @@ export class Dataplane {
     }
   }
 
+  /**
+   * Load-balancer addresses on the loopback of the node that answers for them (loadbalancer.ts):
+   * the node then replies to ARP for them on the underlay and takes their packets.
+   */
+  private async announce(): Promise<void> {
+    const want = announcements(this.store, this.nodes.map((n) => n.name));
+    await Promise.all(
+      this.nodes.map(async (node, i) => {
+        const had = new Set(this.applied.announced.get(node.name) ?? []);
+        const has = new Set(want.get(node.name) ?? []);
+        const added = [...has].filter((ip) => !had.has(ip));
+        // A gratuitous ARP for each new address, as MetalLB's speaker sends: a neighbour that
+        // still has the address at another node (it moved, or was freed and reused) learns anew.
+        const script = [
+          ...[...had].filter((ip) => !has.has(ip)).map((ip) => `ip addr del ${ip}/32 dev lo`),
+          ...added.map((ip) => `ip addr replace ${ip}/32 dev lo`),
+          ...added.map((ip) => `busybox arping -U -c 1 -I eth0 ${ip} >/dev/null 2>&1 || true`),
+        ];
+        if (script.length === 0) return;
+        const r = await this.runners[i]!('sh', ['-c', script.join('\n')]);
+        if (r.code !== 0) throw new Error(`announcing load-balancer addresses on ${node.name}: ${r.stderr.trim()}`);
+        this.applied.announced.set(node.name, [...has]);
+      }),
+    );
+  }
+
   private proxyInput(): ProxyInput {
     const services: ServiceView[] = this.store.scan('services').map((svc) => {
       const spec = svc.spec as { type?: ServiceView['type']; clusterIP?: string; ports?: { name?: string; port: number; protocol?: string; nodePort?: number }[] };
       const endpoints = this.store.get('endpoints', svc.metadata.namespace, svc.metadata.name);
+      const ingress = (svc.status?.loadBalancer as { ingress?: { ip?: string }[] } | undefined)?.ingress ?? [];
       return {
         namespace: svc.metadata.namespace!,
         name: svc.metadata.name,
         type: spec.type ?? 'ClusterIP',
         clusterIP: spec.clusterIP ?? 'None',
+        ...(spec.type === 'LoadBalancer' ? { loadBalancerIPs: ingress.map((i) => i.ip).filter((ip): ip is string => !!ip) } : {}),
         ports: (spec.ports ?? []).map((p) => ({
           name: p.name ?? '',
           port: p.port,

@@ -11,6 +11,8 @@ export interface ServiceView {
   type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
   /** 'None' for headless Services, which get no rules (DNS answers with the pods instead). */
   clusterIP: string;
+  /** A LoadBalancer Service's ingress addresses (status.loadBalancer.ingress[].ip), once assigned. */
+  loadBalancerIPs?: string[];
   ports: Array<{
     /** '' when the port is unnamed; it is part of the chain-name hash, as in kube-proxy. */
     name: string;

@@ -144,6 +144,7 @@ function writeServicePort(sp: ServicePort, clusterCIDR: string, w: Writer): void
   const key = `${sp.clusterIP} . ${p} . ${sp.port}`;
   if (sp.endpoints.length === 0) {
     w.out.push(`add element ${T} no-endpoint-services { ${key} comment ${quote(sp.spn)} : goto reject-chain }`);
+    for (const lb of sp.loadBalancerIPs) w.out.push(`add element ${T} no-endpoint-services { ${lb} . ${p} . ${sp.port} comment ${quote(sp.spn)} : goto reject-chain }`);
     if (sp.nodePort !== 0) w.out.push(`add element ${T} no-endpoint-nodeports { ${p} . ${sp.nodePort} comment ${quote(sp.spn)} : goto reject-chain }`);
     return;
   }
@@ -151,6 +152,7 @@ function writeServicePort(sp: ServicePort, clusterCIDR: string, w: Writer): void
   const ext = externalChainName(sp);
   w.out.push(`add element ${T} service-ips { ${key} : goto ${svc} }`);
   if (sp.nodePort !== 0) w.out.push(`add element ${T} service-nodeports { ${p} . ${sp.nodePort} : goto ${ext} }`);
+  for (const lb of sp.loadBalancerIPs) w.out.push(`add element ${T} service-ips { ${lb} . ${p} . ${sp.port} : goto ${ext} }`);
 
   // Traffic to the cluster IP from outside the pod network (the node, say) is masqueraded;
   // then an endpoint is picked at random, one vmap lookup however many there are.
@@ -160,8 +162,8 @@ function writeServicePort(sp: ServicePort, clusterCIDR: string, w: Writer): void
   const choices = sp.endpoints.map((ep, i) => `${i} : goto ${endpointChainName(sp, ep)}`).join(' , ');
   w.rule(svc, `numgen random mod ${sp.endpoints.length} vmap { ${choices} }`);
 
-  // NodePort traffic may cross nodes, so (the Cluster policy) it is always masqueraded.
-  if (sp.nodePort !== 0) {
+  // NodePort and load-balancer traffic may cross nodes, so (the Cluster policy) it is always masqueraded.
+  if (sp.nodePort !== 0 || sp.loadBalancerIPs.length > 0) {
     w.chain(ext);
     w.active.add(ext);
     w.rule(ext, 'jump mark-for-masquerade');

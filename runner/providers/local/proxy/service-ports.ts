@@ -17,6 +17,8 @@ export interface ServicePort {
   clusterIP: string;
   port: number;
   nodePort: number;
+  /** IPv4 load-balancer ingress addresses (none until one is assigned). */
+  loadBalancerIPs: string[];
   /** Ready IPv4 endpoints as `ip:port`, sorted by that string as kube-proxy's byEndpoint does. */
   endpoints: string[];
 }
@@ -37,7 +39,13 @@ export function servicePorts(input: ProxyInput): ServicePort[] {
     if (!ip) throw invalid({ ...where, field: 'spec.clusterIP' }, `${JSON.stringify(svc.clusterIP)} is not an IP address`);
     if (ip.family !== 4) continue; // ip6tables' business; this proxier is IPv4 only
     const clusterIP = formatIP(ip);
-    svc.ports.forEach((p, i) => out.push(servicePort(svc, clusterIP, p, { ...where, field: `spec.ports[${i}]` })));
+    const lbIPs = (svc.loadBalancerIPs ?? []).map((raw) => {
+      const lb = parseIP(raw);
+      if (!lb) throw invalid({ ...where, field: 'status.loadBalancer.ingress' }, `${JSON.stringify(raw)} is not an IP address`);
+      return lb;
+    });
+    const loadBalancerIPs = lbIPs.filter((lb) => lb.family === 4).map(formatIP);
+    svc.ports.forEach((p, i) => out.push({ ...servicePort(svc, clusterIP, p, { ...where, field: `spec.ports[${i}]` }), loadBalancerIPs }));
   }
   const key = (sp: ServicePort) => `${sp.spn} ${sp.protocol}`;
   return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -60,6 +68,7 @@ function servicePort(svc: ServiceView, clusterIP: string, p: ServiceView['ports'
     clusterIP,
     port: p.port,
     nodePort: p.nodePort ?? 0,
+    loadBalancerIPs: [],
     endpoints: [...endpoints].sort(),
   };
 }

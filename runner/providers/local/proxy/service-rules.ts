@@ -2,8 +2,8 @@
  * @module
  * The rules for one service port, in the order syncProxyRules writes them (the per-service
  * loop of pkg/proxy/iptables/proxier.go). Only what the model can express is here: the
- * `Cluster` traffic policies, no session affinity, no external IPs or load-balancer IPs (a
- * LoadBalancer Service with no ingress address is programmed like a NodePort one).
+ * `Cluster` traffic policies, no session affinity, no external IPs, no loadBalancerSourceRanges
+ * (a LoadBalancer Service with no ingress address yet is programmed like a NodePort one).
  */
 import { endpointChain, externalChain, serviceChain } from './chain-names.ts';
 import { probability } from './probability.ts';
@@ -46,26 +46,32 @@ export function writeServicePort(t: Tables, sp: ServicePort, ctx: Context): void
   if (hasEndpoints) t.natRules.push(rule('-A', 'KUBE-SERVICES', ...clusterIPMatch, '-j', svcChain));
   else t.filterRules.push(rule('-A', 'KUBE-SERVICES', ...comment(`${spn} has no endpoints`), '-m', p, '-p', p, '-d', sp.clusterIP, '--dport', String(sp.port), '-j', 'REJECT'));
 
-  // 2. Capture the node port (KUBE-NODEPORTS is reached only for local destination addresses).
+  // 2. Capture the load-balancer IPs: into the external chain, as node ports are.
+  for (const lb of sp.loadBalancerIPs) {
+    if (hasEndpoints) t.natRules.push(rule('-A', 'KUBE-SERVICES', ...comment(`${spn} loadbalancer IP`), '-m', p, '-p', p, '-d', lb, '--dport', String(sp.port), '-j', extChain));
+    else t.filterRules.push(rule('-A', 'KUBE-EXTERNAL-SERVICES', ...comment(`${spn} has no endpoints`), '-m', p, '-p', p, '-d', lb, '--dport', String(sp.port), '-j', 'REJECT'));
+  }
+
+  // 3. Capture the node port (KUBE-NODEPORTS is reached only for local destination addresses).
   if (sp.nodePort !== 0) {
     if (hasEndpoints) t.natRules.push(rule('-A', 'KUBE-NODEPORTS', ...comment(spn), '-m', p, '-p', p, '--dport', String(sp.nodePort), '-j', extChain));
     else t.filterRules.push(rule('-A', 'KUBE-EXTERNAL-SERVICES', ...comment(`${spn} has no endpoints`), '-m', 'addrtype', '--dst-type', 'LOCAL', '-m', p, '-p', p, '--dport', String(sp.nodePort), '-j', 'REJECT'));
   }
   if (!hasEndpoints) return; // no nat chains at all for it
 
-  // 3. Traffic to the cluster IP from outside the pod network (the node itself, say) must
+  // 4. Traffic to the cluster IP from outside the pod network (the node itself, say) must
   //    come back through this node, so it is masqueraded.
   t.natRules.push(rule('-A', svcChain, ...clusterIPMatch, '!', '-s', ctx.clusterCIDR, '-j', 'KUBE-MARK-MASQ'));
 
-  // 4. External traffic (node ports) may cross nodes, so with the Cluster policy it is always
-  //    masqueraded, then handled like cluster-IP traffic.
-  if (sp.nodePort !== 0) {
+  // 5. External traffic (node ports, load-balancer IPs) may cross nodes, so with the Cluster
+  //    policy it is always masqueraded, then handled like cluster-IP traffic.
+  if (sp.nodePort !== 0 || sp.loadBalancerIPs.length > 0) {
     declare(t, extChain);
     t.natRules.push(rule('-A', extChain, ...comment(`masquerade traffic for ${spn} external destinations`), '-j', 'KUBE-MARK-MASQ'));
     t.natRules.push(rule('-A', extChain, '-j', svcChain));
   }
 
-  // 5. Pick an endpoint: rule i matches with probability 1/(n-i), the last one always.
+  // 6. Pick an endpoint: rule i matches with probability 1/(n-i), the last one always.
   declare(t, svcChain);
   const n = sp.endpoints.length;
   sp.endpoints.forEach((ep, i) => {
@@ -73,7 +79,7 @@ export function writeServicePort(t: Tables, sp: ServicePort, ctx: Context): void
     t.natRules.push(rule('-A', svcChain, ...endpointComment(ctx, `${spn} -> ${ep}`), ...stat, '-j', endpointChain(spn, p, ep)));
   });
 
-  // 6. One chain per endpoint: DNAT, and masquerade a pod that reached itself (hairpin),
+  // 7. One chain per endpoint: DNAT, and masquerade a pod that reached itself (hairpin),
   //    or its reply would skip the node and the client would see the wrong source.
   for (const ep of sp.endpoints) {
     const sepChain = endpointChain(spn, p, ep);
