@@ -125,10 +125,11 @@ export async function runDaemon(name: string): Promise<void> {
   new Scheduler(store, new Recorder(store, 'default-scheduler', '')).start();
   for (const a of cluster.nodes) a.kubelet.start();
   const lbEvents = new Recorder(store, 'metallb-controller', '');
+  const lbFailures = new Map<string, string>();
   const controllers = () => {
     reconcileNamespaces(store);
     reconcileEndpoints(store);
-    reconcileLoadBalancers(store, lbEvents);
+    reconcileLoadBalancers(store, lbEvents, lbFailures);
   };
   let pending = false;
   store.watch(() => {

@@ -24,8 +24,12 @@ const inPool = (ip: string) => {
 
 const ingressIPs = (svc: KObject): string[] => (((svc.status?.loadBalancer as { ingress?: { ip?: string }[] } | undefined)?.ingress ?? []).map((i) => i.ip).filter(Boolean) as string[]);
 
-/** Gives every LoadBalancer Service an address (and takes it back from one that stopped being one). */
-export function reconcileLoadBalancers(store: ObjectStore, events: Recorder): void {
+/**
+ * Gives every LoadBalancer Service an address (and takes it back from one that stopped being
+ * one). `reported` remembers the failures already told as events: an event is a change in the
+ * store, which runs the controllers again, so telling one twice would never stop.
+ */
+export function reconcileLoadBalancers(store: ObjectStore, events: Recorder, reported = new Map<string, string>()): void {
   const services = store.list('services');
   const taken = new Set<string>();
   const waiting: KObject[] = [];
@@ -39,6 +43,15 @@ export function reconcileLoadBalancers(store: ObjectStore, events: Recorder): vo
     if (ips.length > 0 && ips.every((ip) => inPool(ip) && !taken.has(ip))) ips.forEach((ip) => taken.add(ip));
     else waiting.push(svc);
   }
+  const fail = (svc: KObject, why: string) => {
+    const message = `Failed to allocate IP for "${svc.metadata.namespace}/${svc.metadata.name}": ${why}`;
+    if (reported.get(svc.metadata.uid!) === message) return;
+    reported.set(svc.metadata.uid!, message);
+    events.record(svc, 'Warning', 'AllocationFailed', message);
+  };
+  // First come, first served: the older Service gets an address two of them ask for.
+  const age = (o: KObject) => `${o.metadata.creationTimestamp ?? ''} ${o.metadata.namespace}/${o.metadata.name}`;
+  waiting.sort((a, b) => (age(a) < age(b) ? -1 : age(a) > age(b) ? 1 : 0));
   for (const svc of waiting) {
     const asked = svc.spec?.loadBalancerIP as string | undefined;
     let ip: string | undefined;
@@ -46,7 +59,7 @@ export function reconcileLoadBalancers(store: ObjectStore, events: Recorder): vo
       const parsed = parseIP(asked);
       const normal = parsed ? formatIP(parsed) : asked;
       if (!inPool(normal) || taken.has(normal)) {
-        events.record(svc, 'Warning', 'AllocationFailed', `Failed to allocate IP for "${svc.metadata.namespace}/${svc.metadata.name}": ${normal} is not free in the pool ${LB_POOL}`);
+        fail(svc, `${normal} is not free in the pool ${LB_POOL}`);
         continue;
       }
       ip = normal;
@@ -54,10 +67,11 @@ export function reconcileLoadBalancers(store: ObjectStore, events: Recorder): vo
       for (let i = FIRST; i <= LAST && !ip; i++) if (!taken.has(poolIP(i))) ip = poolIP(i);
     }
     if (!ip) {
-      events.record(svc, 'Warning', 'AllocationFailed', `Failed to allocate IP for "${svc.metadata.namespace}/${svc.metadata.name}": no available IPs in the pool ${LB_POOL}`);
+      fail(svc, `no available IPs in the pool ${LB_POOL}`);
       continue;
     }
     taken.add(ip);
+    reported.delete(svc.metadata.uid!);
     const chosen = ip;
     store.mutate('services', svc.metadata.namespace, svc.metadata.name, (o) => void (o.status = { loadBalancer: { ingress: [{ ip: chosen, ipMode: 'VIP' }] } }));
     events.record(svc, 'Normal', 'IPAllocated', `Assigned IP ["${chosen}"]`);

@@ -174,6 +174,19 @@ describe('what gets rules', () => {
       filter: [],
     },
     {
+      // kube-proxy's "Capture load-balancer ingress": into KUBE-EXT, which masquerades and goes on to KUBE-SVC.
+      name: 'LoadBalancer with an ingress address: a KUBE-SERVICES rule for it into the external chain',
+      services: [{ ...svc('default', 'lb', '10.96.0.56', [{ nodePort: 31001, endpoints: [ep('10.244.0.2')] }], 'LoadBalancer'), loadBalancerIPs: ['172.18.255.200'] }],
+      nat: [/^-A KUBE-SERVICES -m comment --comment "default\/lb:p80 loadbalancer IP" -m tcp -p tcp -d 172.18.255.200 --dport 80 -j (KUBE-EXT-\w{16})$/m, /^-A KUBE-EXT-\w{16} -m comment --comment "masquerade traffic for default\/lb:p80 external destinations" -j KUBE-MARK-MASQ$/m],
+      filter: [],
+    },
+    {
+      name: 'LoadBalancer address with no endpoints: REJECT in KUBE-EXTERNAL-SERVICES',
+      services: [{ ...svc('default', 'lb', '10.96.0.57', [{ nodePort: 31002 }], 'LoadBalancer'), loadBalancerIPs: ['172.18.255.201'] }],
+      nat: [], notNat: [/172\.18\.255\.201/],
+      filter: [/^-A KUBE-EXTERNAL-SERVICES -m comment --comment "default\/lb:p80 has no endpoints" -m tcp -p tcp -d 172.18.255.201 --dport 80 -j REJECT$/m],
+    },
+    {
       name: 'IPv6 Services and endpoints are left to ip6tables',
       services: [svc('default', 'v6', 'fd00:10:96::1', [{ endpoints: [ep('fd00:10:244::2')] }]), svc('default', 'mixed', '10.96.0.55', [{ endpoints: [ep('fd00:10:244::3'), ep('10.244.0.3')] }])],
       nat: [/--to-destination 10.244.0.3:80/], notNat: [/fd00/, /default\/v6/], filter: [],

@@ -64,4 +64,14 @@ describe('kubeProxyNftables', () => {
     assert.ok(flushed >= 0 && deleted > flushed);
     assert.deepEqual(lines.filter((l) => l.startsWith('delete chain')), ['delete chain ip kube-proxy endpoint-BBBBBBBB-gone/svc/tcp/__10.1.1.1/80', 'delete chain ip kube-proxy service-AAAAAAAA-gone/svc/tcp/']);
   });
+
+  it('sends a load-balancer address into the external chain, or to reject-chain without endpoints', () => {
+    const lb: ProxyInput = {
+      ...input,
+      services: input.services.map((svc) => ({ ...svc, type: 'LoadBalancer' as const, loadBalancerIPs: [svc.name === 'svc4' ? '172.18.255.200' : '172.18.255.201'] })),
+    };
+    const got = kubeProxyNftables(lb).split('\n');
+    assert.ok(got.includes('add element ip kube-proxy service-ips { 172.18.255.200 . tcp . 80 : goto external-LAUZTJTB-ns4/svc4/tcp/p80 }'));
+    assert.ok(got.includes('add element ip kube-proxy no-endpoint-services { 172.18.255.201 . tcp . 80 comment "ns6/svc6:p80" : goto reject-chain }'));
+  });
 });
