@@ -12,6 +12,7 @@ import { parseIP, formatIP } from '../../../../checkers/net/ip.ts';
 import { SERVICE_CIDR } from '../config.ts';
 import type { ObjectStore } from '../store/store.ts';
 import type { KObject, Resource } from '../store/types.ts';
+import { admitIngress, admitIngressClass, admitSecret } from './networking.ts';
 
 type Admit = (o: KObject, store: ObjectStore) => KObject;
 
@@ -64,6 +65,9 @@ const admitters: Partial<Record<Resource, Admit>> = {
     o.status = { loadBalancer: spec.type === 'LoadBalancer' ? ((o.status as { loadBalancer?: object } | undefined)?.loadBalancer ?? {}) : {} };
     return o;
   },
+  secrets: (o) => admitSecret(o),
+  ingressclasses: admitIngressClass,
+  ingresses: admitIngress,
   networkpolicies: (o) => {
     validate(o);
     const spec = o.spec as Parameters<typeof defaultPolicyTypes>[0];

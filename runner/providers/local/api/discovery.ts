@@ -38,6 +38,9 @@ export const API_RESOURCES: ResourceInfo[] = [
   { resource: 'configmaps', kind: 'ConfigMap', group: '', version: 'v1', namespaced: true, singular: 'configmap', shortNames: ['cm'], categories: [], verbs: RW, subresources: [] },
   { resource: 'events', kind: 'Event', group: '', version: 'v1', namespaced: true, singular: 'event', shortNames: ['ev'], categories: [], verbs: RW, subresources: [] },
   { resource: 'networkpolicies', kind: 'NetworkPolicy', group: 'networking.k8s.io', version: 'v1', namespaced: true, singular: 'networkpolicy', shortNames: ['netpol'], categories: [], verbs: RW, subresources: [] },
+  { resource: 'secrets', kind: 'Secret', group: '', version: 'v1', namespaced: true, singular: 'secret', shortNames: [], categories: [], verbs: RW, subresources: [] },
+  { resource: 'ingresses', kind: 'Ingress', group: 'networking.k8s.io', version: 'v1', namespaced: true, singular: 'ingress', shortNames: ['ing'], categories: [], verbs: RW, subresources: [{ name: 'status', kind: 'Ingress', verbs: ['get', 'patch', 'update'] }] },
+  { resource: 'ingressclasses', kind: 'IngressClass', group: 'networking.k8s.io', version: 'v1', namespaced: false, singular: 'ingressclass', shortNames: [], categories: [], verbs: RW, subresources: [] },
   { resource: 'endpointslices', kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', namespaced: true, singular: 'endpointslice', shortNames: [], categories: [], verbs: RW, subresources: [] },
 ];
 

@@ -274,7 +274,7 @@ function admitOrInvalid(store: ObjectStore, t: Target, o: KObject, url: URL): KO
     return admit(t.resource, o, store, (mode ?? 'Warn') as FieldValidation, (m) => warn(url, m));
   } catch (e) {
     if (e instanceof FlatnetError && e.code === 'Invalid') {
-      const m = /^(\w+) "([^"]*)" is invalid: (?:([\w.[\]]+): )?(.*)$/.exec(e.message);
+      const m = /^([\w.]+) "([^"]*)" is invalid: (?:([\w.[\]-]+): )?(.*)$/.exec(e.message);
       if (m && /^strict decoding error/.test(m[4] ?? '')) {
         throw new ApiError(400, 'BadRequest', `${m[1]} in version "${RESOURCES[t.resource].apiVersion.split('/').at(-1)}" cannot be handled as a ${m[1]}: ${m[4]}`);
       }

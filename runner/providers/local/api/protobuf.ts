@@ -88,6 +88,8 @@ const intOrString: Reader = (v) => {
 const KINDS: Record<string, Reader> = {
   Namespace: message({ 1: ['metadata', objectMeta], 2: ['spec', message({ 1: ['finalizers', str, 'list'] })] }),
   ConfigMap: message({ 1: ['metadata', objectMeta], 2: ['data', mapEntry(), 'map'], 3: ['binaryData', mapEntry(bytes), 'map'], 4: ['immutable', bool] }),
+  // Secret (core/v1 generated.proto): data is map<string, bytes>, carried as base64 in JSON.
+  Secret: message({ 1: ['metadata', objectMeta], 2: ['data', mapEntry(bytes), 'map'], 3: ['type', str], 4: ['stringData', mapEntry(), 'map'], 5: ['immutable', bool] }),
   Service: message({
     1: ['metadata', objectMeta],
     2: [
@@ -115,7 +117,7 @@ export function decodeProtobuf(raw: Uint8Array): Record<string, unknown> {
   const kind = unknown.typeMeta?.kind ?? '';
   const decode = KINDS[kind];
   if (!decode || !unknown.raw) {
-    throw new ApiError(415, 'UnsupportedMediaType', `protobuf bodies are understood for Namespace, ConfigMap and Service, not ${kind || 'this object'} — send JSON (e.g. kubectl apply -f)`);
+    throw new ApiError(415, 'UnsupportedMediaType', `protobuf bodies are understood for Namespace, ConfigMap, Secret and Service, not ${kind || 'this object'} — send JSON (e.g. kubectl apply -f)`);
   }
   return { apiVersion: unknown.typeMeta?.apiVersion ?? 'v1', kind, ...(decode(unknown.raw) as object) };
 }

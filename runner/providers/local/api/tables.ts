@@ -113,6 +113,32 @@ const PRINTERS: Partial<Record<Resource, Printer>> = {
       return [o.metadata.name, text === '{}' ? '<none>' : text, age(o, now)];
     },
   },
+  secrets: {
+    columns: [['Name'], ['Type'], ['Data'], ['Age']],
+    cells: (o, now) => [o.metadata.name, String(o.type ?? 'Opaque'), Object.keys((o.data as object | undefined) ?? {}).length, age(o, now)],
+  },
+  ingressclasses: {
+    columns: [['Name'], ['Controller'], ['Parameters'], ['Age']],
+    cells(o, now) {
+      const p = o.spec?.parameters as { apiGroup?: string; kind?: string; name?: string } | undefined;
+      // printers.go: "<kind>.<apiGroup>/<name>", the group left out when empty.
+      const params = p ? `${p.kind ?? ''}${p.apiGroup ? `.${p.apiGroup}` : ''}/${p.name ?? ''}` : '<none>';
+      return [o.metadata.name, String(o.spec?.controller ?? ''), params, age(o, now)];
+    },
+  },
+  ingresses: {
+    columns: [['Name'], ['Class'], ['Hosts'], ['Address'], ['Ports'], ['Age']],
+    cells(o, now) {
+      const spec = (o.spec ?? {}) as { ingressClassName?: string; rules?: { host?: string }[]; tls?: unknown[] };
+      const rules = spec.rules ?? [];
+      const hosts = rules.map((r) => r.host).filter((h): h is string => !!h);
+      let hostText = hosts.slice(0, 3).join(',');
+      if (rules.length > 3) hostText += ` + ${rules.length - 3} more...`;
+      const lb = ((o.status as { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } | undefined)?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname).filter((a): a is string => !!a);
+      const address = [...new Set(lb)].sort().join(',');
+      return [o.metadata.name, spec.ingressClassName ?? '<none>', hostText || '*', address, spec.tls?.length ? '80, 443' : '80', age(o, now)];
+    },
+  },
   events: {
     columns: [['Last Seen'], ['Type'], ['Reason'], ['Object'], ['Subobject', 1], ['Source', 1], ['Message'], ['First Seen', 1], ['Count', 1], ['Name', 1]],
     cells(o, now) {

@@ -44,6 +44,9 @@ export const RESOURCES = {
   events: { kind: 'Event', apiVersion: 'v1', namespaced: true },
   endpointslices: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', namespaced: true },
   networkpolicies: { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', namespaced: true },
+  secrets: { kind: 'Secret', apiVersion: 'v1', namespaced: true },
+  ingresses: { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', namespaced: true },
+  ingressclasses: { kind: 'IngressClass', apiVersion: 'networking.k8s.io/v1', namespaced: false },
 } as const;
 
 export type Resource = keyof typeof RESOURCES;
