@@ -15,6 +15,7 @@ import { TaskSchema, unique } from './task.ts';
 export const LAB_API_VERSION = 'flatnet/v1alpha1';
 export const CNIS = ['any', 'calico', 'cilium'] as const;
 export const NETWORKS = ['any', 'routed', 'vxlan', 'ipip', 'geneve'] as const;
+export const PROXY_MODES = ['any', 'iptables', 'nftables'] as const;
 
 export const RequirementsSchema = z
   .strictObject({
@@ -28,6 +29,10 @@ export const RequirementsSchema = z
       .enum(NETWORKS, { error: (iss) => fieldError.notSupported(iss.input, NETWORKS) })
       .default('any')
       .describe('How pod traffic crosses between nodes on the local provider (routed, vxlan, ipip or geneve; docs/0005-multi-node.md), or any. kind clusters use their CNI\'s own mode.'),
+    proxyMode: z
+      .enum(PROXY_MODES, { error: (iss) => fieldError.notSupported(iss.input, PROXY_MODES) })
+      .default('any')
+      .describe('Which kube-proxy mode programs Services (iptables, nftables), or any. A kind cluster with Cilium has no kube-proxy: a lab that names a mode cannot run there.'),
   })
   .describe('What the cluster provider must offer for this lab.');
 
@@ -46,7 +51,7 @@ export const LabSchema = z
     title: z.string().describe('Title shown to learners.'),
     chapter: z.string().regex(/^\d+(\.\d+)*$/, 'must be a chapter number like 4.1').describe('The chapter this lab belongs to, e.g. "4.1".'),
     minutes: z.number().int().positive().describe('Estimated time to complete, in minutes.'),
-    requires: RequirementsSchema.default({ networkPolicy: false, cni: 'any', nodes: 1, network: 'any' }),
+    requires: RequirementsSchema.default({ networkPolicy: false, cni: 'any', nodes: 1, network: 'any', proxyMode: 'any' }),
     params: z
       .array(ParamSchema)
       .default([])

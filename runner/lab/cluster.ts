@@ -19,9 +19,9 @@ export function setUpTimeoutMs(provider: Provider): number {
 }
 
 /** The cluster's shape a lab asks for (requires.nodes, requires.network): part of every cluster made for it. */
-export function labShape(bundle: LabBundle): Pick<ClusterSpec, 'nodes' | 'network'> {
-  const { nodes, network } = bundle.lab.requires;
-  return { ...(nodes > 1 ? { nodes } : {}), ...(network !== 'any' ? { network } : {}) };
+export function labShape(bundle: LabBundle): Pick<ClusterSpec, 'nodes' | 'network' | 'proxyMode'> {
+  const { nodes, network, proxyMode } = bundle.lab.requires;
+  return { ...(nodes > 1 ? { nodes } : {}), ...(network !== 'any' ? { network } : {}), ...(proxyMode !== 'any' ? { proxyMode } : {}) };
 }
 
 export async function startLabCluster(provider: Provider, spec: ClusterSpec, bundle: LabBundle, taskIndex: number, progress: (e: ProgressEvent) => void, timeoutMs = 60_000): Promise<ClusterInfo> {

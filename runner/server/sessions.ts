@@ -168,11 +168,11 @@ export class SessionManager {
   };
 
   private poolFor(provider: Provider, cni: CniName | undefined, shape: Shape = {}): WarmPool {
-    const key = `${provider.name}/${cni ?? ''}/${shape.nodes ?? 1}/${shape.network ?? ''}`;
+    const key = `${provider.name}/${cni ?? ''}/${shape.nodes ?? 1}/${shape.network ?? ''}/${shape.proxyMode ?? ''}`;
     let pool = this.pools.get(key);
     if (!pool) {
       // Only the common kind of cluster is kept warm; a lab that asks for another shape makes its own.
-      const common = provider === this.opts.provider && !cni && shape.nodes === undefined && shape.network === undefined;
+      const common = provider === this.opts.provider && !cni && Object.keys(shape).length === 0;
       pool = new WarmPool(provider, cni, common ? (this.opts.warm ?? 0) : 0, this.track, shape);
       this.pools.set(key, pool);
     }

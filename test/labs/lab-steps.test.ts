@@ -48,8 +48,8 @@ function labCluster(labId: string, name: string, variant?: number) {
   };
   before(() => {
     const bundle = loadLab(dir, variant === undefined ? {} : { variant });
-    const { nodes, network } = bundle.lab.requires;
-    const shape = [...(nodes > 1 ? ['--nodes', String(nodes)] : []), ...(network !== 'any' ? ['--network', network] : [])];
+    const { nodes, network, proxyMode } = bundle.lab.requires;
+    const shape = [...(nodes > 1 ? ['--nodes', String(nodes)] : []), ...(network !== 'any' ? ['--network', network] : []), ...(proxyMode !== 'any' ? ['--proxy-mode', proxyMode] : [])];
     const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(c.ok(['cluster', 'up', '--name', name, ...shape]))![1]!;
     env = { ...c.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(c.stateDir, 'kube-cache'), FLATNET_CLUSTER: name };
     const [, ...layers] = startLayers(bundle, 0);
@@ -59,7 +59,13 @@ function labCluster(labId: string, name: string, variant?: number) {
     assert.equal(applied.code, 0, applied.all);
   });
   after(() => c.run(['cluster', 'down', '--name', name]));
-  return { sh, node, nodeInBackground, file };
+  /** A step's shell blocks, exactly as the lab page shows them (and "Run in terminal" types them). */
+  const stepScript = (title: string) => {
+    const step = loadLab(dir, variant === undefined ? {} : { variant }).lab.steps.find((s) => s.title === title);
+    assert.ok(step, `no step "${title}"`);
+    return [...step.body.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).join('\n');
+  };
+  return { sh, node, nodeInBackground, file, stepScript };
 }
 
 const podIP = (sh: ReturnType<typeof labCluster>['sh'], ns: string, pod: string) => sh(`kubectl get pod ${pod} -n ${ns} -o jsonpath='{.status.podIP}'`).out;
@@ -341,6 +347,46 @@ wait`);
     const n = nodeOf('client');
     assert.match(sh(`flatnet cluster shell node --node ${n} -- grep mtu /etc/cni/net.d/10-flatnet.conflist`).out, /^\s+"mtu": 1450,$/m);
     assert.match(sh(`flatnet cluster shell node --node ${n} -- ip link show eth0`).out, /^2: eth0@if\d+: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 /m);
+  });
+});
+
+describe('lab services-nodeport-loadbalancer: steps, as written', { skip }, () => {
+  const { sh, stepScript } = labCluster('services-nodeport-loadbalancer', 'lab11-t1');
+  const MAC = /lladdr ([0-9a-f:]{17})/;
+
+  it('ClusterIP: both pods answer inside; the outside cannot reach the cluster IP', () => {
+    const r = sh(`${stepScript('ClusterIP: a name and an address inside the cluster')}
+for i in $(seq 20); do echo "$(kubectl exec -n shop client -- wget -qO- http://web/hostname)"; done`);
+    assert.match(r.out, /^web\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP/m);
+    assert.deepEqual([...new Set(r.out.split('\n').filter((l) => /^web-[12]$/.test(l)))].sort(), ['web-1', 'web-2']);
+    assert.match(r.err, /curl: \(7\) Failed to connect to 10\.96\.\d+\.\d+ port 80/);
+  });
+
+  it('NodePort: the Service answers on both nodes\' addresses, from outside', () => {
+    const r = sh(stepScript('NodePort: a port on every node'));
+    assert.match(r.out, /^web-np\s+NodePort\s+10\.96\.\d+\.\d+\s+<none>\s+80:30080\/TCP/m);
+    assert.match(r.out, /^web-[12] <- 172\.18\.0\.2$/m);
+    assert.match(r.out, /^web-[12] <- 172\.18\.0\.3$/m);
+  });
+
+  it('LoadBalancer: an address from the pool, answered from outside by one node\'s MAC', () => {
+    const r = sh(stepScript('LoadBalancer: an address of its own'));
+    assert.match(r.out, /^web-lb\s+LoadBalancer\s+10\.96\.\d+\.\d+\s+172\.18\.255\.200\s+80:3\d{4}\/TCP/m);
+    assert.match(r.out, /^web-[12]$/m);
+    const mac = MAC.exec(r.out)?.[1];
+    const macs = [...r.out.matchAll(/^eth0@if\d+\s+UP\s+([0-9a-f:]{17}) /gm)].map((m) => m[1]);
+    assert.equal(macs.length, 2);
+    assert.ok(mac && macs.includes(mac), `the address is answered by a node: ${r.out}`);
+  });
+
+  it('the rules: one vmap entry per address and port, numgen over the endpoints, no KUBE-SVC in iptables', () => {
+    const r = sh(stepScript('The rules: kube-proxy\'s nftables mode'));
+    for (const [key, chain] of [[/10\.96\.\d+\.\d+ \. tcp \. 80/, 'service-[A-Z2-7]{8}-shop/web/tcp/'], [/172\.18\.255\.200 \. tcp \. 80/, 'external-[A-Z2-7]{8}-shop/web-lb/tcp/']] as const) {
+      assert.match(r.out, new RegExp(`${key.source} : goto ${chain}`), r.all);
+    }
+    assert.match(r.out, /tcp \. 30080 : goto external-[A-Z2-7]{8}-shop\/web-np\/tcp\//);
+    assert.match(r.out, /numgen random mod 2 vmap \{ 0 : goto endpoint-[A-Z2-7]{8}-shop\/web\/tcp\/__10\.244\.1\.\d+\/8080, 1 : goto endpoint-/);
+    assert.match(r.out, /^0$/m);
   });
 });
 
