@@ -134,6 +134,9 @@ describe('Secret, IngressClass and Ingress through kubectl', { skip }, () => {
     assert.match(refused(['apply', '-f', '-'], ing('{path: /, pathType: Regex, backend: {service: {name: web, port: {number: 80}}}}')), /pathType: Unsupported value: "Regex": supported values: "Exact", "ImplementationSpecific", "Prefix"/);
     assert.match(refused(['apply', '-f', '-'], 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: bad, namespace: shop}\nspec:\n  rules:\n  - host: "foo.*.com"\n    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}\n'), /spec\.rules\[0\]\.host: Invalid value: "foo\.\*\.com": a wildcard DNS-1123 subdomain must start with/);
     assert.match(refused(['apply', '-f', '-'], 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: bad, namespace: shop}\nspec: {}\n'), /spec: Invalid value: .*either `defaultBackend` or `rules` must be specified/);
+    // Several errors: one cause each, which kubectl prints as a list.
+    const several = refused(['apply', '-f', '-'], ing('{path: foo, backend: {service: {name: web, port: {}}}}'));
+    assert.match(several, /^The Ingress "bad" is invalid: \n\* spec\.rules\[0\]\.http\.paths\[0\]\.pathType: Required value: pathType must be specified\n\* spec\.rules\[0\]\.http\.paths\[0\]\.backend: Required value: port name or number is required$/m);
     assert.equal(kubectl(['get', 'ing', 'bad', '-n', 'shop']).code, 1);
   });
 

@@ -273,6 +273,7 @@ function admitOrInvalid(store: ObjectStore, t: Target, o: KObject, url: URL): KO
   try {
     return admit(t.resource, o, store, (mode ?? 'Warn') as FieldValidation, (m) => warn(url, m));
   } catch (e) {
+    if (e instanceof ApiError) throw e;
     if (e instanceof FlatnetError && e.code === 'Invalid') {
       const m = /^([\w.]+) "([^"]*)" is invalid: (?:([\w.[\]-]+): )?(.*)$/.exec(e.message);
       if (m && /^strict decoding error/.test(m[4] ?? '')) {

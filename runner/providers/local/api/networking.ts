@@ -11,6 +11,7 @@ import { isIP } from 'node:net';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import type { ObjectStore } from '../store/store.ts';
 import type { KObject } from '../store/types.ts';
+import { ApiError } from './handlers.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -20,10 +21,20 @@ const required = (path: string, detail = '') => `${path}: Required value${detail
 const invalid = (path: string, value: unknown, detail: string) => `${path}: Invalid value: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}: ${detail}`;
 const notSupported = (path: string, value: string, supported: string[]) => `${path}: Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`;
 
-/** `Ingress.networking.k8s.io "x" is invalid: e` for one error, `[e1, e2]` for several (utilerrors.Aggregate). */
+const CAUSE_REASONS: Record<string, string> = { 'Required value': 'FieldValueRequired', 'Invalid value': 'FieldValueInvalid', 'Unsupported value': 'FieldValueNotSupported', Forbidden: 'FieldValueForbidden', 'Too long': 'FieldValueTooLong' };
+
+/**
+ * `Ingress.networking.k8s.io "x" is invalid: e` for one error, `[e1, e2]` for several
+ * (utilerrors.Aggregate), with one cause per error: kubectl prints several as a `* ` list.
+ */
 function fail(qualifiedKind: string, name: string, errs: string[]): void {
   if (errs.length === 0) return;
-  throw new FlatnetError('Invalid', `${qualifiedKind} "${name}" is invalid: ${errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`}`);
+  const [kind, ...group] = qualifiedKind.split('.');
+  const causes = errs.map((e) => {
+    const m = /^(\S+): (Required value|Invalid value|Unsupported value|Forbidden|Too long)(.*)$/.exec(e)!;
+    return { reason: CAUSE_REASONS[m[2]!]!, message: `${m[2]}${m[3]}`, field: m[1]! };
+  });
+  throw new ApiError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`}`, { name, ...(group.length ? { group: group.join('.') } : {}), kind, causes });
 }
 
 const DNS1123_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
