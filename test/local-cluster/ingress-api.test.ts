@@ -140,6 +140,21 @@ describe('Secret, IngressClass and Ingress through kubectl', { skip }, () => {
     assert.equal(kubectl(['get', 'ing', 'bad', '-n', 'shop']).code, 1);
   });
 
+  it('explains the three kinds, and treats unknown fields as kube-apiserver does', () => {
+    const spec = ok(['explain', 'ingress.spec']);
+    assert.match(spec, /^GROUP:\s+networking\.k8s\.io$/m);
+    assert.match(spec, /^FIELD: spec <IngressSpec>$/m);
+    assert.match(spec, /^ {2}rules\t<\[\]IngressRule>$/m);
+    assert.match(ok(['explain', 'ingress.spec.rules.http.paths.pathType']), /^FIELD: pathType <string>$/m);
+    assert.match(ok(['explain', 'secret']), /^ {2}stringData\t<map\[string\]string>$/m);
+    assert.match(ok(['explain', 'ingressclass.spec']), /^ {2}controller\t<string>$/m);
+    const strict = refused(['apply', '-f', '-'], 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: odd, namespace: shop}\nspec: {defaultBackend: {service: {name: web, port: {number: 80}}}, x: 1}\n');
+    assert.match(strict, /Ingress in version "v1" cannot be handled as a Ingress: strict decoding error: unknown field "spec\.x"/);
+    const warned = kubectl(['apply', '--validate=warn', '-f', '-'], 'apiVersion: v1\nkind: Secret\nmetadata: {name: odd, namespace: shop}\nstringData: {a: b}\nfoo: 1\n');
+    assert.equal(warned.code, 0, warned.err);
+    assert.match(warned.err, /Warning: unknown field "foo"/);
+  });
+
   it('refuses a new Ingress without a class when two IngressClasses are the default', () => {
     ok(['apply', '-f', '-'], CLASS.replace('name: flatnet', 'name: second'));
     const err = refused(['apply', '-f', '-'], INGRESS.replace('name: web,', 'name: web3,'));

@@ -13,6 +13,7 @@ import { SERVICE_CIDR } from '../config.ts';
 import type { ObjectStore } from '../store/store.ts';
 import type { KObject, Resource } from '../store/types.ts';
 import { admitIngress, admitIngressClass, admitSecret } from './networking.ts';
+import { unknownNetworkingFields } from './schemas.ts';
 
 type Admit = (o: KObject, store: ObjectStore) => KObject;
 
@@ -89,8 +90,12 @@ export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
  */
 export function admit(resource: Resource, o: KObject, store: ObjectStore, fieldValidation: FieldValidation = 'Warn', warn: (m: string) => void = () => {}): KObject {
   const copy = structuredClone(o);
+  const ours = unknownNetworkingFields(copy);
+  if (fieldValidation === 'Strict' && ours.length) {
+    throw new FlatnetError('Invalid', `${o.kind} "${o.metadata.name}" is invalid: strict decoding error: ${ours.map((p) => `unknown field "${fieldPath(p)}"`).join(', ')}`);
+  }
   if (fieldValidation !== 'Strict') {
-    for (const path of unknownFields(copy)) {
+    for (const path of [...unknownFields(copy), ...ours]) {
       dropField(copy, path);
       if (fieldValidation === 'Warn') warn(`unknown field "${fieldPath(path)}"`);
     }

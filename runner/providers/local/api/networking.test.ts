@@ -118,3 +118,15 @@ describe('tables and protobuf', () => {
     assert.deepEqual(decodeProtobuf(body), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { k: 'aGk=' }, type: 'Opaque' });
   });
 });
+
+describe('unknown fields of the three kinds', () => {
+  it('are refused under Strict, dropped with a warning under Warn, and metadata is left alone', () => {
+    const o = ing({ defaultBackend: { ...backend, extra: true }, x: 1 }, { metadata: { name: 'i', namespace: 'default' }, top: 2 } as Partial<KObject>);
+    assert.throws(() => admit('ingresses', o, new ObjectStore(), 'Strict'), /Ingress "i" is invalid: strict decoding error: unknown field "spec\.defaultBackend\.extra", unknown field "spec\.x", unknown field "top"/);
+    const warnings: string[] = [];
+    const kept = admit('ingresses', o, new ObjectStore(), 'Warn', (m) => warnings.push(m));
+    assert.deepEqual(warnings, ['unknown field "spec.defaultBackend.extra"', 'unknown field "spec.x"', 'unknown field "top"']);
+    assert.deepEqual(kept.spec, { defaultBackend: backend });
+    assert.deepEqual(admit('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, data: { 'any.key': 'eA==' } }, new ObjectStore(), 'Strict').data, { 'any.key': 'eA==' });
+  });
+});

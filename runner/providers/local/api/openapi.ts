@@ -10,6 +10,7 @@ import { fnv1a } from '../../../../checkers/hash.ts';
 import { k8sComponents } from '../../../../checkers/k8s/openapi.ts';
 import { KUBERNETES_VERSION } from '../config.ts';
 import { API_RESOURCES } from './discovery.ts';
+import { NETWORKING_COMPONENTS } from './schemas.ts';
 
 const gvPath = (group: string) => (group ? `apis/${group}/v1` : 'api/v1');
 
@@ -17,7 +18,7 @@ let built: { docs: Map<string, object>; hash: string } | undefined;
 
 function documents(): { docs: Map<string, object>; hash: string } {
   if (built) return built;
-  const schemas = k8sComponents();
+  const schemas = { ...k8sComponents(), ...NETWORKING_COMPONENTS };
   const docs = new Map<string, object>();
   const param = [{ name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } }];
   for (const path of new Set(API_RESOURCES.map((r) => gvPath(r.group)))) {
