@@ -1,0 +1,104 @@
+/**
+ * @module
+ * The ingress controller's proxy: HTTP and HTTPS listeners that pick a backend per request
+ * with `route()` (routes.ts) and forward to one of its endpoints — a pod address — through
+ * http-proxy-3 (a maintained successor of node-http-proxy, so the proxying itself is not ours
+ * to get wrong: headers, X-Forwarded-*, websockets, errors). TLS terminates here, the
+ * certificate chosen by the client's SNI name. The table can be swapped at any time; requests
+ * already in flight finish with the one they started with.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { createProxyServer } from 'http-proxy-3';
+import { certificateFor, route, type IngressTable } from './routes.ts';
+
+export interface IngressProxy {
+  /** Replaces what is served, from the next request (and TLS handshake) on. */
+  update(table: IngressTable): void;
+  http: Server;
+  https: Server;
+  close(): Promise<void>;
+}
+
+export interface ProxyOptions {
+  /** Where to listen; ports 0 pick free ones (tests). */
+  host: string;
+  httpPort: number;
+  httpsPort: number;
+  /** One line per request or failure: the pod's log. */
+  log?: (line: string) => void;
+}
+
+export async function startIngressProxy(initial: IngressTable, opts: ProxyOptions): Promise<IngressProxy> {
+  let table = initial;
+  let contexts = new Map<string, SecureContext>();
+  const log = opts.log ?? (() => {});
+  const proxy = createProxyServer({ xfwd: true, proxyTimeout: 30_000 });
+
+  const context = (servername: string | undefined): SecureContext | undefined => {
+    const cert = certificateFor(table, servername);
+    if (!cert) return undefined;
+    let ctx = contexts.get(cert.secret);
+    if (!ctx) {
+      ctx = createSecureContext({ cert: cert.cert, key: cert.key });
+      contexts.set(cert.secret, ctx);
+    }
+    return ctx;
+  };
+
+  /** The upstream for a request, or the status to answer with (404: no rule; 503: no endpoint). */
+  const target = (req: IncomingMessage): { url: string; by: string } | { status: number; why: string } => {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+    const routed = route(table, host, req.url ?? '/');
+    if (!routed) return { status: 404, why: `no rule for ${host}${req.url ?? '/'}` };
+    const eps = routed.backend.endpoints;
+    if (eps.length === 0) return { status: 503, why: `${routed.backend.name} has no ready endpoints` };
+    // Each request to one endpoint picked at random, as a Service spreads connections.
+    return { url: `http://${eps[Math.floor(Math.random() * eps.length)]}`, by: routed.by };
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const t = target(req);
+    if ('status' in t) {
+      log(`${req.method} ${req.headers.host ?? ''}${req.url ?? ''} -> ${t.status} (${t.why})`);
+      res.writeHead(t.status, { 'content-type': 'text/plain' }).end(`${t.status === 404 ? 'default backend - 404' : '503 Service Temporarily Unavailable'}\n`);
+      return;
+    }
+    log(`${req.method} ${req.headers.host ?? ''}${req.url ?? ''} -> ${t.url} (${t.by})`);
+    proxy.web(req, res, { target: t.url }, (err) => {
+      log(`${req.method} ${req.headers.host ?? ''}${req.url ?? ''} -> ${t.url} failed: ${err.message}`);
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end('502 Bad Gateway\n');
+    });
+  };
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const t = target(req);
+    if ('status' in t) return void socket.end(`HTTP/1.1 ${t.status} ${t.status === 404 ? 'Not Found' : 'Service Unavailable'}\r\n\r\n`);
+    proxy.ws(req, socket, head, { target: t.url }, () => socket.destroy());
+  };
+
+  const http = createHttpServer(onRequest).on('upgrade', onUpgrade);
+  const https = createHttpsServer({ SNICallback: (name, cb) => cb(null, context(name)) }, onRequest).on('upgrade', onUpgrade);
+  await Promise.all([listen(http, opts.host, opts.httpPort), listen(https, opts.host, opts.httpsPort)]);
+  return {
+    http,
+    https,
+    update(next) {
+      table = next;
+      contexts = new Map();
+    },
+    async close() {
+      proxy.close();
+      await Promise.all([http, https].map((s) => new Promise<void>((resolve) => s.close(() => resolve()).closeAllConnections())));
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}
