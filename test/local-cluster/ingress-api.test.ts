@@ -155,6 +155,22 @@ describe('Secret, IngressClass and Ingress through kubectl', { skip }, () => {
     assert.match(warned.err, /Warning: unknown field "foo"/);
   });
 
+  it('kubectl create ingress and create secret docker-registry (protobuf bodies)', () => {
+    assert.match(ok(['create', 'ingress', 'simple', '-n', 'shop', '--rule=foo.com/bar*=svc1:8080,tls=my-cert', '--rule=/exact=svc2:http', '--class=flatnet']), /^ingress\.networking\.k8s\.io\/simple created$/m);
+    const o = JSON.parse(ok(['get', 'ing', 'simple', '-n', 'shop', '-o', 'json'])) as { spec: unknown };
+    assert.deepEqual(o.spec, {
+      ingressClassName: 'flatnet',
+      rules: [
+        { host: 'foo.com', http: { paths: [{ path: '/bar', pathType: 'Prefix', backend: { service: { name: 'svc1', port: { number: 8080 } } } }] } },
+        { http: { paths: [{ path: '/exact', pathType: 'Exact', backend: { service: { name: 'svc2', port: { name: 'http' } } } }] } },
+      ],
+      tls: [{ hosts: ['foo.com'], secretName: 'my-cert' }],
+    });
+    assert.match(ok(['create', 'secret', 'docker-registry', 'reg', '-n', 'shop', '--docker-server=r.io', '--docker-username=u', '--docker-password=p']), /^secret\/reg created$/m);
+    assert.match(ok(['get', 'secret', 'reg', '-n', 'shop']), /^reg\s+kubernetes\.io\/dockerconfigjson\s+1\s+\S+$/m);
+    ok(['delete', 'ingress', 'simple', '-n', 'shop']);
+  });
+
   it('refuses a new Ingress without a class when two IngressClasses are the default', () => {
     ok(['apply', '-f', '-'], CLASS.replace('name: flatnet', 'name: second'));
     const err = refused(['apply', '-f', '-'], INGRESS.replace('name: web,', 'name: web3,'));

@@ -42,7 +42,7 @@ const text = (v: Field['value']) => new TextDecoder().decode(v as Uint8Array);
 
 /** Decodes a message into an object by a table: field number → [json name, reader, repeated?]. */
 type Reader = (v: Field['value']) => unknown;
-type Schema = Record<number, [string, Reader, ('list' | 'map')?]>;
+type Schema = Record<number, [string, Reader, ('list' | 'map' | 'inline')?]>;
 
 function message(schema: Schema): Reader {
   return (v) => {
@@ -53,6 +53,7 @@ function message(schema: Schema): Reader {
       const [name, read, shape] = entry;
       const value = read(f.value);
       if (shape === 'list') ((out[name] ??= []) as unknown[]).push(value);
+      else if (shape === 'inline') Object.assign(out, value);
       else if (shape === 'map') {
         const { key, value: val } = value as { key: string; value: unknown };
         (out[name] ??= {} as Record<string, unknown>);
@@ -60,13 +61,15 @@ function message(schema: Schema): Reader {
       } else out[name] = value;
     }
     // Proto3 writes empty strings and zero structs; the API's JSON omits them.
-    for (const [k, val] of Object.entries(out)) if (val === '' || (typeof val === 'object' && val !== null && !Array.isArray(val) && Object.keys(val).length === 0 && k !== 'data')) delete out[k];
+    for (const [k, val] of Object.entries(out)) if (val === '' || val === undefined || (typeof val === 'object' && val !== null && !Array.isArray(val) && Object.keys(val).length === 0 && k !== 'data')) delete out[k];
     return out;
   };
 }
 
 const str: Reader = text;
 const int: Reader = (v) => Number(v as bigint);
+/** An int32 with `omitempty`: the wire carries 0, the JSON leaves it out. */
+const intOmitEmpty: Reader = (v) => Number(v as bigint) || undefined;
 const bool: Reader = (v) => (v as bigint) !== 0n;
 const mapEntry = (read: Reader = str) => message({ 1: ['key', str], 2: ['value', read] });
 const bytes: Reader = (v) => Buffer.from(v as Uint8Array).toString('base64');
@@ -85,7 +88,20 @@ const intOrString: Reader = (v) => {
   return o.type === 1 ? o.strVal : (o.intVal ?? 0);
 };
 
+// networking/v1 Ingress (`kubectl create ingress`); IngressRule embeds IngressRuleValue inline.
+const ingressBackend = message({
+  3: ['resource', message({ 1: ['apiGroup', str], 2: ['kind', str], 3: ['name', str] })],
+  4: ['service', message({ 1: ['name', str], 2: ['port', message({ 1: ['name', str], 2: ['number', intOmitEmpty] })] })],
+});
+const ingressSpec = message({
+  1: ['defaultBackend', ingressBackend],
+  2: ['tls', message({ 1: ['hosts', str, 'list'], 2: ['secretName', str] }), 'list'],
+  3: ['rules', message({ 1: ['host', str], 2: ['', message({ 1: ['http', message({ 1: ['paths', message({ 1: ['path', str], 2: ['backend', ingressBackend], 3: ['pathType', str] }), 'list'] })] }), 'inline'] }), 'list'],
+  4: ['ingressClassName', str],
+});
+
 const KINDS: Record<string, Reader> = {
+  Ingress: message({ 1: ['metadata', objectMeta], 2: ['spec', ingressSpec] }),
   Namespace: message({ 1: ['metadata', objectMeta], 2: ['spec', message({ 1: ['finalizers', str, 'list'] })] }),
   ConfigMap: message({ 1: ['metadata', objectMeta], 2: ['data', mapEntry(), 'map'], 3: ['binaryData', mapEntry(bytes), 'map'], 4: ['immutable', bool] }),
   // Secret (core/v1 generated.proto): data is map<string, bytes>, carried as base64 in JSON.
@@ -117,7 +133,7 @@ export function decodeProtobuf(raw: Uint8Array): Record<string, unknown> {
   const kind = unknown.typeMeta?.kind ?? '';
   const decode = KINDS[kind];
   if (!decode || !unknown.raw) {
-    throw new ApiError(415, 'UnsupportedMediaType', `protobuf bodies are understood for Namespace, ConfigMap, Secret and Service, not ${kind || 'this object'} — send JSON (e.g. kubectl apply -f)`);
+    throw new ApiError(415, 'UnsupportedMediaType', `protobuf bodies are understood for Namespace, ConfigMap, Secret, Service and Ingress, not ${kind || 'this object'} — send JSON (e.g. kubectl apply -f)`);
   }
   return { apiVersion: unknown.typeMeta?.apiVersion ?? 'v1', kind, ...(decode(unknown.raw) as object) };
 }
