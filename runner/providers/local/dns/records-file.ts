@@ -1,93 +1,13 @@
 /**
  * @module
- * Keeps the latest good snapshot of a records file. The daemon replaces the file by
- * writing a temporary file and renaming it over, so the directory is watched (a watch
- * on the file would follow the old inode), and the path is read afresh each time.
- * A file that is missing, half written or invalid leaves the last good snapshot in
- * place: a slow write must not make the cluster's names disappear.
- *
- * inotify can miss changes (some overlay and bind-mount setups), so a once-a-second
- * stat of the file backs the watch up.
+ * The DNS server's view of the records file the daemon writes (snapshot-file.ts): the latest
+ * snapshot that parsed, an empty cluster until one has.
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { watchSnapshotFile, type SnapshotFile, type WatchOptions } from '../snapshot-file.ts';
 import { emptyRecords, parseRecords, type DnsRecords } from './records.ts';
 
-export interface RecordsFile {
-  /** The latest snapshot that parsed; an empty cluster until one has. */
-  current(): DnsRecords;
-  close(): void;
-}
+export type RecordsFile = SnapshotFile<DnsRecords>;
 
-export interface WatchOptions {
-  /** A snapshot was loaded. */
-  onLoad?(records: DnsRecords): void;
-  /** A read failed; the previous snapshot stays. */
-  onError?(err: Error): void;
-  pollMs?: number;
-}
-
-const DEBOUNCE_MS = 20;
-
-export async function watchRecordsFile(file: string, opts: WatchOptions = {}): Promise<RecordsFile> {
-  let records = emptyRecords();
-  let loadedKey = '';
-  let timer: NodeJS.Timeout | undefined;
-  let reading: Promise<void> = Promise.resolve();
-  let closed = false;
-
-  // The key of what is on disk now: a rename changes the inode, a rewrite the mtime or size.
-  const keyOf = async () => {
-    const s = await stat(file).catch(() => undefined);
-    return s ? `${s.ino}:${s.mtimeMs}:${s.size}` : '';
-  };
-
-  const load = async () => {
-    const key = await keyOf();
-    try {
-      const next = parseRecords(await readFile(file, 'utf8'));
-      records = next;
-      loadedKey = key;
-      opts.onLoad?.(next);
-    } catch (err) {
-      // Remember the key anyway, so the poll does not report one bad write every second.
-      loadedKey = key;
-      opts.onError?.(err as Error);
-    }
-  };
-  const reload = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      if (!closed) reading = reading.then(load);
-    }, DEBOUNCE_MS);
-  };
-
-  await load();
-
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
-      if (name === null || name === basename(file)) reload();
-    });
-    watcher.on('error', () => watcher?.close());
-  } catch (err) {
-    opts.onError?.(err as Error); // no directory yet: the poll finds the file when it appears
-  }
-  const poll = setInterval(() => {
-    void keyOf().then((key) => {
-      if (key !== loadedKey && key !== '') reload();
-    });
-  }, opts.pollMs ?? 1000);
-  poll.unref();
-
-  return {
-    current: () => records,
-    close: () => {
-      closed = true;
-      clearTimeout(timer);
-      clearInterval(poll);
-      watcher?.close();
-    },
-  };
+export function watchRecordsFile(file: string, opts: WatchOptions<DnsRecords> = {}): Promise<RecordsFile> {
+  return watchSnapshotFile(file, parseRecords, emptyRecords(), opts);
 }
