@@ -126,6 +126,18 @@ describe('Secret, IngressClass and Ingress through kubectl', { skip }, () => {
     assert.match(out, /^catchall\s+other\s+\*\s+80\s+\S+$/m);
   });
 
+  it('writes status through the status subresource only, shows it as ADDRESS, and keeps it across applies', () => {
+    const lb = (ips: string[]) => JSON.stringify({ status: { loadBalancer: { ingress: ips.map((ip) => ({ ip })) } }, spec: { ingressClassName: 'ignored' } });
+    assert.match(ok(['patch', 'ingress', 'web', '-n', 'shop', '--subresource=status', '--type=merge', '-p', lb(['172.18.255.201', '172.18.255.200'])]), /^ingress\.networking\.k8s\.io\/web patched$/m);
+    assert.equal(ok(['get', 'ing', 'web', '-n', 'shop', '-o', 'jsonpath={.spec.ingressClassName}']), 'flatnet', 'a status write changes no spec');
+    assert.match(ok(['get', 'ingress', 'web', '-n', 'shop']), /^web\s+flatnet\s+foo\.example\.com,\*\.bar\.example\.com\s+172\.18\.255\.200,172\.18\.255\.201\s+80, 443\s+\S+$/m);
+    ok(['apply', '-f', '-'], INGRESS.replace('secretName: foo-tls', 'secretName: foo-tls2'));
+    ok(['apply', '-f', '-'], INGRESS);
+    assert.equal(ok(['get', 'ing', 'web', '-n', 'shop', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}']), '172.18.255.201 172.18.255.200');
+    assert.match(ok(['describe', 'ingress', 'web', '-n', 'shop']), /^Address:\s+172\.18\.255\.200,172\.18\.255\.201$/m);
+    assert.match(refused(['patch', 'ingress', 'web', '-n', 'shop', '--subresource=status', '--type=merge', '-p', lb(['300.1.1.1'])]), /status\.loadBalancer\.ingress\[0\]\.ip: Invalid value: "300\.1\.1\.1": must be a valid IP address/);
+  });
+
   it('refuses invalid Ingresses with kube-apiserver messages', () => {
     const ing = (path: string) => `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: bad, namespace: shop}\nspec:\n  rules:\n  - http:\n      paths:\n      - ${path}\n`;
     assert.match(refused(['apply', '-f', '-'], ing('{path: /, backend: {service: {name: web, port: {number: 80}}}}')), /The Ingress "bad" is invalid: spec\.rules\[0\]\.http\.paths\[0\]\.pathType: Required value: pathType must be specified/);

@@ -11,6 +11,7 @@ import { FlatnetError } from '../../../../checkers/errors.ts';
 import type { ObjectStore } from '../store/store.ts';
 import { RESOURCES, type KObject, type Resource, type WatchEvent } from '../store/types.ts';
 import { admit, type FieldValidation } from './admit.ts';
+import { fail, validateIngress } from './networking.ts';
 import { ApplyConflict, recordUpdate, serverSideApply, type Request } from './apply.ts';
 import { equal, isObj } from './fieldset.ts';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
@@ -23,6 +24,8 @@ export interface Target {
   group: string;
   namespace?: string;
   name?: string;
+  /** `status`: a write changes the status only, and keeps everything else as stored. */
+  subresource?: 'status';
 }
 
 export class ApiError extends FlatnetError {
@@ -142,6 +145,7 @@ export function update(store: ObjectStore, t: Target, url: URL, body: KObject, u
   checkKind(t, body);
   const old = store.get(t.resource, t.namespace, t.name!);
   if (!old) throw notFound(t, t.name!);
+  if (t.subresource === 'status') return writeStatus(store, t, url, old, body.status, body.metadata?.resourceVersion, userAgent);
   const next = admitOrInvalid(store, t, { ...body, metadata: { ...body.metadata, namespace: old.metadata.namespace } }, url);
   // Pods and Services keep what the system owns (status; a Service's ClusterIP).
   keepStatus(old, next);
@@ -159,6 +163,7 @@ export function patch(store: ObjectStore, t: Target, url: URL, contentType: stri
   const isApply = contentType.startsWith('application/apply-patch+yaml');
   const invalid = isApply ? (url.searchParams.get('fieldManager') ? undefined : 'fieldManager: Required value: is required for apply patch') : url.searchParams.has('force') ? 'force: Forbidden: may not be specified for non-apply patch' : undefined;
   if (invalid) throw new ApiError(422, 'Invalid', `PatchOptions.meta.k8s.io "" is invalid: ${invalid}`, { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: invalid.includes('Required') ? 'FieldValueRequired' : 'FieldValueForbidden', message: invalid.replace(/^\w+: /, ''), field: invalid.split(':')[0] }] });
+  if (isApply && t.subresource) throw new ApiError(405, 'MethodNotAllowed', `server-side apply to the ${t.subresource} subresource is not supported by this cluster`);
   if (isApply) return apply(store, t, url, body, request(t, url, userAgent));
   const old = store.get(t.resource, t.namespace, t.name!);
   if (!old) throw notFound(t, t.name!);
@@ -170,6 +175,7 @@ export function patch(store: ObjectStore, t: Target, url: URL, contentType: stri
   const obj = next as KObject;
   // A resourceVersion in the patch is a precondition (kubectl diff and apply send the one they read).
   if (obj.metadata?.resourceVersion && obj.metadata.resourceVersion !== old.metadata.resourceVersion) throw modified(t);
+  if (t.subresource === 'status') return { status: 200, body: writeStatus(store, t, url, old, obj.status, undefined, userAgent) };
   obj.metadata = { ...obj.metadata, name: old.metadata.name, namespace: old.metadata.namespace, uid: old.metadata.uid, resourceVersion: undefined };
   const admitted = admitOrInvalid(store, t, obj, url);
   if (t.resource === 'pods' || t.resource === 'namespaces') keepStatus(old, admitted);
@@ -177,6 +183,19 @@ export function patch(store: ObjectStore, t: Target, url: URL, contentType: stri
   recordUpdate(request(t, url, userAgent), old, admitted);
   if (dryRun(url)) return { status: 200, body: asIfUpdated(old, admitted) };
   return { status: 200, body: store.update(t.resource, admitted) };
+}
+
+/** A write to the status subresource: the stored object with this status (validated where the kind has rules for it). */
+function writeStatus(store: ObjectStore, t: Target, url: URL, old: KObject, status: unknown, resourceVersion: string | undefined, userAgent: string): unknown {
+  if (resourceVersion && resourceVersion !== old.metadata.resourceVersion) throw modified(t);
+  const next: KObject = { ...structuredClone(old), status: isObj(status) ? (status as Record<string, unknown>) : {} };
+  delete next.metadata.resourceVersion;
+  if (t.resource === 'ingresses') {
+    fail('Ingress.networking.k8s.io', old.metadata.name, validateIngress(next).filter((e) => e.startsWith('status.')));
+  }
+  recordUpdate(request(t, url, userAgent), old, next);
+  if (dryRun(url)) return { ...next, metadata: old.metadata };
+  return store.update(t.resource, next);
 }
 
 /** The live status, and no `status: undefined` key where there is none (strict validation would see one). */

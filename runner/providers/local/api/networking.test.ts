@@ -130,3 +130,13 @@ describe('unknown fields of the three kinds', () => {
     assert.deepEqual(admit('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, data: { 'any.key': 'eA==' } }, new ObjectStore(), 'Strict').data, { 'any.key': 'eA==' });
   });
 });
+
+describe('the status subresource path', () => {
+  it('is parsed where discovery lists it, and nowhere else', async () => {
+    const { parseResourcePath } = await import('./server.ts');
+    assert.deepEqual(parseResourcePath('/apis/networking.k8s.io/v1/namespaces/a/ingresses/x/status'), { resource: 'ingresses', group: 'networking.k8s.io', namespace: 'a', name: 'x', subresource: 'status' });
+    assert.equal(parseResourcePath('/api/v1/namespaces/a/configmaps/x/status'), undefined);
+    assert.equal(parseResourcePath('/apis/networking.k8s.io/v1/namespaces/a/ingresses/x/scale'), undefined);
+    assert.deepEqual(parseResourcePath('/apis/networking.k8s.io/v1/ingressclasses/c'), { resource: 'ingressclasses', group: 'networking.k8s.io', namespace: undefined, name: 'c' });
+  });
+});

@@ -27,7 +27,7 @@ const CAUSE_REASONS: Record<string, string> = { 'Required value': 'FieldValueReq
  * `Ingress.networking.k8s.io "x" is invalid: e` for one error, `[e1, e2]` for several
  * (utilerrors.Aggregate), with one cause per error: kubectl prints several as a `* ` list.
  */
-function fail(qualifiedKind: string, name: string, errs: string[]): void {
+export function fail(qualifiedKind: string, name: string, errs: string[]): void {
   if (errs.length === 0) return;
   const [kind, ...group] = qualifiedKind.split('.');
   const causes = errs.map((e) => {

@@ -99,7 +99,7 @@ async function handle(store: ObjectStore, creds: Credentials, logDir: string, re
       return sendWritten(res, url, r.status, r.body);
     }
     case 'DELETE':
-      if (!t.name) break;
+      if (!t.name || t.subresource) break;
       return send(res, 200, remove(store, t, url, (await body(req, true)) as never));
   }
   return sendStatus(res, 405, 'MethodNotAllowed', `${method.toLowerCase()} is not supported on resources of kind "${t.resource}"`, { kind: t.resource });
@@ -116,11 +116,14 @@ export function parseResourcePath(path: string): Target | undefined {
     namespace = parts[1];
     parts.splice(0, 2);
   }
-  const [resource, name] = parts;
+  const [resource, name, sub] = parts;
   const info = API_RESOURCES.find((r) => r.resource === resource && r.group === group);
-  if (!info || parts.length > 2) return undefined;
-  if (resource === 'namespaces' && namespace === undefined) return { resource: 'namespaces', group, name };
-  return { resource: info.resource as Resource, group, namespace: info.namespaced ? namespace : undefined, name };
+  if (!info || parts.length > 3) return undefined;
+  // The status subresource, where discovery lists it: GET, PUT and PATCH write status only.
+  if (sub !== undefined && (sub !== 'status' || !name || !info.subresources.some((s) => s.name === 'status'))) return undefined;
+  const subresource = sub ? { subresource: 'status' as const } : {};
+  if (resource === 'namespaces' && namespace === undefined) return { resource: 'namespaces', group, name, ...subresource };
+  return { resource: info.resource as Resource, group, namespace: info.namespaced ? namespace : undefined, name, ...subresource };
 }
 
 async function body(req: IncomingMessage, optional = false): Promise<unknown> {
