@@ -60,7 +60,7 @@ const admitters: Partial<Record<Resource, Admit>> = {
       p.protocol ??= 'TCP';
       p.targetPort ??= p.port;
       // 0 (kubectl create service sends it) means "allocate one", as the API server reads it.
-      if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && !p.nodePort) p.nodePort = allocateNodePort(store);
+      if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && !p.nodePort) p.nodePort = allocateNodePort(store, ports.map((q) => q.nodePort));
     }
     // The load-balancer controller owns status.loadBalancer: an update keeps what it assigned.
     o.status = { loadBalancer: spec.type === 'LoadBalancer' ? ((o.status as { loadBalancer?: object } | undefined)?.loadBalancer ?? {}) : {} };
@@ -135,10 +135,12 @@ function allocateClusterIP(store: ObjectStore): string {
   throw new FlatnetError('ServiceCIDRFull', `no free address in ${SERVICE_CIDR}`, {}, 'delete unused Services');
 }
 
-function allocateNodePort(store: ObjectStore): number {
-  const used = new Set(
-    store.list('services').flatMap((s) => ((s.spec?.ports as { nodePort?: number }[] | undefined) ?? []).map((p) => p.nodePort)),
-  );
+/** A free node port; `own` are the ports this Service already holds (two ports of one Service need two). */
+function allocateNodePort(store: ObjectStore, own: readonly unknown[] = []): number {
+  const used = new Set([
+    ...store.list('services').flatMap((s) => ((s.spec?.ports as { nodePort?: number }[] | undefined) ?? []).map((p) => p.nodePort)),
+    ...own,
+  ]);
   for (let i = 0; i < 2768; i++) {
     const port = 30000 + ((i * 131 + used.size * 977) % 2768);
     if (!used.has(port)) return port;
