@@ -15,6 +15,8 @@ export const IMAGES = [
   { image: 'postgres:*', profile: 'postgres' },
   { image: 'registry.k8s.io/e2e-test-images/agnhost:*', profile: 'agnhost' },
   { image: 'registry.k8s.io/coredns/coredns:*', profile: 'coredns' },
+  // The local cluster's ingress controller (runner/providers/local/ingress/): flatnet's own, not nginx.
+  { image: 'flatnet/ingress-controller:*', profile: 'ingress' },
 ] as const;
 
 export type ImageProfile = (typeof IMAGES)[number]['profile'];

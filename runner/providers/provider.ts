@@ -20,6 +20,8 @@ export interface ClusterSpec {
   network?: 'routed' | 'vxlan' | 'ipip' | 'geneve';
   /** How kube-proxy programs Services (default iptables); kind: its networking.kubeProxyMode. */
   proxyMode?: 'iptables' | 'nftables' | 'ipvs';
+  /** An ingress controller serving IngressClass `flatnet` (local provider; docs/0006). */
+  ingress?: boolean;
   /** Images the cluster should hold before pods use them (a lab's); providers that need no registry ignore it. */
   images?: string[];
 }

@@ -18,11 +18,13 @@ import type { Command, IO } from '../command.ts';
 
 const USAGE = `flatnet cluster <subcommand> [--name NAME] [--provider local|kind]
 
-  up [--nodes N] [--network vxlan|ipip|geneve|routed] [--proxy-mode iptables|nftables|ipvs]
+  up [--nodes N] [--network vxlan|ipip|geneve|routed] [--proxy-mode iptables|nftables|ipvs] [--ingress]
                            start a cluster (default name: flatnet, one node) and wait until it
                            is ready; with N > 1 nodes, pod traffic between nodes goes over the
                            network mode (default vxlan); Services are programmed by kube-proxy's
-                           iptables mode (default) or its nftables mode (\`nft list ruleset\` on a node)
+                           iptables mode (default) or its nftables mode (\`nft list ruleset\` on a node);
+                           --ingress adds an ingress controller (IngressClass flatnet, the default)
+                           behind a LoadBalancer Service in namespace ingress-flatnet
   down [--all]             stop a cluster and delete its state; --all also removes leftovers of crashed clusters
   status                   list clusters and their pods
   kubeconfig               print the path of the cluster's kubeconfig (for KUBECONFIG=...)
@@ -67,6 +69,7 @@ export const clusterCommand: Command = {
         network: { type: 'string' },
         node: { type: 'string' },
         'proxy-mode': { type: 'string' },
+        ingress: { type: 'boolean', default: false },
       },
       allowPositionals: true,
     });
@@ -82,7 +85,7 @@ export const clusterCommand: Command = {
         const topology = planTopology(name, { nodes, network }); // bad values fail before anything starts
         const proxyMode = values['proxy-mode'] === undefined ? undefined : checkProxyMode(values['proxy-mode']);
         io.err(`Creating cluster "${name}"${topology.nodes.length > 1 ? ` with ${topology.nodes.length} nodes, ${topology.network} between them (pod MTU ${topology.mtu})` : ''} ...`);
-        const ms = await up(name, { stage: (s) => io.err(` • ${s}`) }, { ...(nodes !== undefined ? { nodes } : {}), ...(network ? { network } : {}), ...(proxyMode ? { proxyMode } : {}) });
+        const ms = await up(name, { stage: (s) => io.err(` • ${s}`) }, { ...(nodes !== undefined ? { nodes } : {}), ...(network ? { network } : {}), ...(proxyMode ? { proxyMode } : {}), ...(values.ingress ? { ingress: true } : {}) });
         io.err(` ✓ Ready in ${(ms / 1000).toFixed(2)}s`);
         io.err('\nUse kubectl with it:');
         io.out(`export KUBECONFIG=${daemonInfo(name)!.kubeconfig}`);

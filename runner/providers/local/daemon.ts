@@ -13,10 +13,11 @@ import { bindControlServer, serveControl } from './control/server.ts';
 import { startApiServer } from './api/server.ts';
 import { ensureCredentials, kubeconfigYaml, writeKubeconfig } from './api/tls.ts';
 import { becomeOwner, Record } from './owner.ts';
-import { bootstrap } from './controllers/bootstrap.ts';
+import { bootstrap, ensureObject } from './controllers/bootstrap.ts';
 import { Dataplane } from './controllers/dataplane.ts';
 import { reconcileEndpoints } from './controllers/endpoints.ts';
 import { reconcileLoadBalancers } from './controllers/loadbalancer.ts';
+import { ingressAddon, reconcileIngressStatus } from './controllers/ingress.ts';
 import { Recorder } from './controllers/events.ts';
 import { DNS_MAIN, Kubelet } from './controllers/kubelet.ts';
 import { reconcileNamespaces } from './controllers/namespaces.ts';
@@ -87,7 +88,8 @@ export async function runDaemon(name: string): Promise<void> {
   }
   const logDir = join(data, 'logs');
   const recordsDir = join(data, 'dns');
-  for (const d of [logDir, recordsDir]) mkdirSync(d, { recursive: true });
+  const ingressDir = join(data, 'ingress');
+  for (const d of [logDir, recordsDir, ingressDir]) mkdirSync(d, { recursive: true });
   const rootless = process.getuid?.() !== 0;
   const topology = planTopology(name, options);
 
@@ -109,10 +111,10 @@ export async function runDaemon(name: string): Promise<void> {
     topology,
     nodes: nodes.map(({ node, net }) => {
       const runtime = new PodRuntime(node, net);
-      const kubelet = new Kubelet(store, runtime, new Recorder(store, 'kubelet', node.name), { node: node.name, hostIP: node.ip, logDir, recordsDir });
+      const kubelet = new Kubelet(store, runtime, new Recorder(store, 'kubelet', node.name), { node: node.name, hostIP: node.ip, logDir, recordsDir, ingressDir });
       return { node, runtime, kubelet };
     }),
-    dataplane: new Dataplane(store, nodes.map((n) => n.node), recordsDir, options.proxyMode ?? 'iptables'),
+    dataplane: new Dataplane(store, nodes.map((n) => n.node), { recordsDir, ingressDir }, options.proxyMode ?? 'iptables'),
     stage: 'Starting control plane',
     ready: false,
   };
@@ -120,6 +122,7 @@ export async function runDaemon(name: string): Promise<void> {
   serveControl(server, cluster);
   // 4. System objects, then the controllers that make them real: the pods start now.
   bootstrap(store, topology);
+  if (options.ingress) for (const o of ingressAddon()) ensureObject(store, o);
   cluster.stage = 'Starting CoreDNS';
   cluster.dataplane.start();
   new Scheduler(store, new Recorder(store, 'default-scheduler', '')).start();
@@ -130,6 +133,7 @@ export async function runDaemon(name: string): Promise<void> {
     reconcileNamespaces(store);
     reconcileEndpoints(store);
     reconcileLoadBalancers(store, lbEvents, lbFailures);
+    reconcileIngressStatus(store);
   };
   let pending = false;
   store.watch(() => {
@@ -217,6 +221,8 @@ export interface ClusterOptions {
   network?: PodNetworkMode;
   /** kube-proxy's mode for Services (default iptables; proxy/mode.ts). */
   proxyMode?: ProxyMode;
+  /** Run the ingress controller addon (controllers/ingress.ts). */
+  ingress?: boolean;
   /** A one-node cluster's pod subnets, instead of 10.244.0.0/24. */
   podSubnets?: Subnet[];
   podSubnetsV6?: Subnet[];

@@ -45,6 +45,7 @@ export class LocalProvider implements Provider {
       ...(spec.nodes !== undefined ? { nodes: spec.nodes } : {}),
       ...(spec.network ? { network: spec.network } : {}),
       ...(spec.proxyMode ? { proxyMode: spec.proxyMode } : {}),
+      ...(spec.ingress ? { ingress: true } : {}),
       ...(this.ownUsers ? { owner: freeOwner(join(stateRoot(), 'clusters')) } : {}),
     };
     await up(spec.name, { stage: (stage) => progress({ stage, step: Math.max(1, STAGES.indexOf(stage) + 1), of: STAGES.length }) }, options);

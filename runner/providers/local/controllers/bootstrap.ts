@@ -82,3 +82,10 @@ function ensure(store: ObjectStore, resource: Resource, obj: KObject): void {
   if (store.get(resource, obj.metadata.namespace, obj.metadata.name)) return;
   store.create(resource, admit(resource, obj, store));
 }
+
+/** Creates an object (through admission, as the API would) unless it exists: idempotent, for addons. */
+export function ensureObject(store: ObjectStore, obj: KObject): void {
+  const resource = resourceOfKind(obj.kind);
+  if (!resource) throw new Error(`no resource for kind ${obj.kind}`);
+  ensure(store, resource, obj);
+}

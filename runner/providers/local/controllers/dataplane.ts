@@ -21,13 +21,14 @@ import { applyProxyRules, type ProxyInput, type ServiceView } from '../proxy/ind
 import { applyNftRules } from '../proxy/apply-nft.ts';
 import type { ProxyMode } from '../proxy/mode.ts';
 import { announcements } from './loadbalancer.ts';
+import { ingressTable } from './ingress.ts';
 import type { Node } from '../node.ts';
 import type { ObjectStore } from '../store/store.ts';
 import type { KObject } from '../store/types.ts';
 import { debug } from '../../../log.ts';
 
 const COALESCE_MS = 5;
-const WATCHED = new Set(['pods', 'services', 'endpoints', 'namespaces', 'networkpolicies']);
+const WATCHED = new Set(['pods', 'services', 'endpoints', 'namespaces', 'networkpolicies', 'ingresses', 'secrets']);
 
 export class Dataplane {
   private readonly store: ObjectStore;
@@ -46,10 +47,13 @@ export class Dataplane {
     return this.proxyMode;
   }
 
-  constructor(store: ObjectStore, nodes: readonly Node[], recordsDir: string, proxyMode: ProxyMode = 'iptables') {
+  private readonly ingressDir: string | undefined;
+
+  constructor(store: ObjectStore, nodes: readonly Node[], dirs: { recordsDir: string; ingressDir?: string }, proxyMode: ProxyMode = 'iptables') {
     this.store = store;
     this.nodes = nodes;
-    this.recordsDir = recordsDir;
+    this.recordsDir = dirs.recordsDir;
+    this.ingressDir = dirs.ingressDir;
     this.proxyMode = proxyMode;
     this.runners = nodes.map((node) => async (cmd: string, args: string[], stdin?: string) => {
       const t = performance.now();
@@ -93,7 +97,7 @@ export class Dataplane {
   private readonly runners: ((cmd: string, args: string[], stdin?: string) => Promise<{ code: number; stdout: string; stderr: string }>)[];
 
   /** What was last loaded; most store changes (pod status, events) change neither. */
-  private applied = { records: '', proxy: '', policy: '', announced: new Map<string, string[]>() };
+  private applied = { records: '', ingress: '', proxy: '', policy: '', announced: new Map<string, string[]>() };
 
   private async apply(): Promise<void> {
     try {
@@ -103,6 +107,16 @@ export class Dataplane {
         writeFileSync(tmp, records);
         renameSync(tmp, join(this.recordsDir, 'records.json'));
         this.applied.records = records;
+      }
+      // The ingress controller's table: written whole, then renamed, as the records are.
+      if (this.ingressDir) {
+        const table = JSON.stringify(ingressTable(this.store));
+        if (table !== this.applied.ingress) {
+          const tmp = join(this.ingressDir, 'table.json.tmp');
+          writeFileSync(tmp, table, { mode: 0o600 });
+          renameSync(tmp, join(this.ingressDir, 'table.json'));
+          this.applied.ingress = table;
+        }
       }
       const proxy = this.proxyInput();
       const proxyKey = JSON.stringify(proxy);

@@ -21,6 +21,8 @@ import { debug } from '../../../log.ts';
 
 /** The DNS server the coredns pods run; they run its bundle when there is one (see rootfs.ts). */
 export const DNS_MAIN = fileURLToPath(new URL('../dns/main.ts', import.meta.url));
+/** The ingress controller the ingress-flatnet pods run, the same way. */
+export const INGRESS_MAIN = fileURLToPath(new URL('../ingress/main.ts', import.meta.url));
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 /** The kubelet's crash back-off: 10 s doubling to 5 min. */
 const backoffMs = (restarts: number) => Math.min(10_000 * 2 ** Math.max(0, restarts - 1), 300_000);
@@ -57,6 +59,8 @@ export interface KubeletOptions {
   hostIP: string;
   logDir: string;
   recordsDir: string;
+  /** Where the daemon writes the ingress controller's table (ingress/table-file.ts). */
+  ingressDir: string;
 }
 
 export class Kubelet {
@@ -230,8 +234,13 @@ export class Kubelet {
       return;
     }
     if (c.restartCount === 0) this.events.record(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, fieldPath);
-    const coredns = profileFor(image)?.name === 'coredns';
+    // Pods whose program is ours run this host's Node.js on the project (bind-mounted), reading a
+    // file the daemon writes: the DNS records, or the ingress table.
+    const profile = profileFor(image)?.name;
+    const coredns = profile === 'coredns';
+    const ingress = profile === 'ingress';
     const dnsBundle = coredns ? await ensureBundle('dns', DNS_MAIN) : undefined;
+    const ingressBundle = ingress ? await ensureBundle('ingress', INGRESS_MAIN) : undefined;
     const spec: ContainerSpec = {
       name,
       image,
@@ -242,11 +251,16 @@ export class Kubelet {
         ...(pod.spec?.enableServiceLinks === false ? {} : serviceEnv(this.store, s.namespace)),
         ...envOf(c.spec),
         ...(dnsBundle ? { FLATNET_DNS_MAIN: `/flatnet/app/${relative(PROJECT_ROOT, dnsBundle)}` } : {}),
+        ...(ingressBundle ? { FLATNET_INGRESS_MAIN: `/flatnet/app/${relative(PROJECT_ROOT, ingressBundle)}` } : {}),
       },
       stdin: c.spec.stdin === true,
       tty: c.spec.tty === true,
       ports: ((c.spec.ports ?? []) as { containerPort: number; protocol?: string }[]).map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`),
-      binds: coredns ? [`${process.execPath}:/flatnet/node`, `${PROJECT_ROOT}:/flatnet/app`, `${this.opts.recordsDir}:/flatnet/records`] : [],
+      binds: coredns
+        ? [`${process.execPath}:/flatnet/node`, `${PROJECT_ROOT}:/flatnet/app`, `${this.opts.recordsDir}:/flatnet/records`]
+        : ingress
+          ? [`${process.execPath}:/flatnet/node`, `${PROJECT_ROOT}:/flatnet/app`, `${this.opts.ingressDir}:/flatnet/ingress`]
+          : [],
     };
     const running = await this.runtime.startContainer({ ...podSpec, ...s.network }, spec);
     c.running = running;

@@ -30,6 +30,8 @@ export const PROFILES: Record<ProfileName, Profile> = {
   agnhost: { name: 'agnhost', rootfs: 'server', entrypoint: ['/agnhost', 'serve'], cmd: [] },
   // The cluster DNS server (runner/providers/local/dns/main.ts).
   coredns: { name: 'coredns', rootfs: 'dns', entrypoint: ['flatnet-dns'], cmd: [] },
+  // The ingress controller (runner/providers/local/ingress/main.ts), on the same Node.js root filesystem.
+  ingress: { name: 'ingress', rootfs: 'dns', entrypoint: ['flatnet-ingress'], cmd: [] },
 };
 
 export function profileFor(image: string): Profile | undefined {

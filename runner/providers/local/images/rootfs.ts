@@ -14,7 +14,7 @@ import type { RootfsName } from './profiles.ts';
 import { NGINX_INDEX } from './nginx-index.ts';
 
 /** Bump when what goes into a root filesystem changes, so caches rebuild. */
-const LAYOUT_VERSION = 12;
+const LAYOUT_VERSION = 13;
 
 const BINARIES: Record<RootfsName, string[]> = {
   web: ['/bin/busybox', '/usr/bin/curl', '/usr/bin/socat'],
@@ -31,6 +31,11 @@ const DNS = `#!/bin/sh
 # The coredns image's own arguments (-conf Corefile) do not apply to this server.
 # The kubelet names the server's bundle when it has an up-to-date one.
 exec /flatnet/node "\${FLATNET_DNS_MAIN:-/flatnet/app/runner/providers/local/dns/main.ts}" --records /flatnet/records/records.json --port 53
+`;
+
+/** The ingress controller's pods run the same way, on the table file the daemon writes. */
+const INGRESS = `#!/bin/sh
+exec /flatnet/node "\${FLATNET_INGRESS_MAIN:-/flatnet/app/runner/providers/local/ingress/main.ts}" --table /flatnet/ingress/table.json
 `;
 
 const WGET = `#!/bin/sh
@@ -115,7 +120,8 @@ function build(name: RootfsName, dir: string, agnhost: string): void {
     // The node's Node.js binary is bind-mounted at /flatnet/node; its libraries must be here.
     copyWithLibraries(process.execPath, dir, false);
     script(join(dir, 'usr/local/bin/flatnet-dns'), DNS);
-    for (const d of ['flatnet/app', 'flatnet/records']) mkdirSync(join(dir, d), { recursive: true });
+    script(join(dir, 'usr/local/bin/flatnet-ingress'), INGRESS);
+    for (const d of ['flatnet/app', 'flatnet/records', 'flatnet/ingress']) mkdirSync(join(dir, d), { recursive: true });
     writeFileSync(join(dir, 'flatnet/node'), '');
   }
 }
