@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { flatnetProcesses } from '../runner/providers/local/lifecycle.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +39,12 @@ export async function startServe(args: string[], state = mkdtempSync(join(tmpdir
         child.kill('SIGTERM');
         await exited;
       }
+      // Every cluster goes with the server: a daemon still running under this state folder is
+      // a leak (once, a session's home that would not go kept its cluster alive). Stopped here, and reported.
+      const left = flatnetProcesses(join(state, 'serve')).concat(flatnetProcesses(state));
+      for (const pid of left) process.kill(pid, 'SIGKILL');
       if (removeState) rmSync(state, { recursive: true, force: true });
+      if (left.length > 0) throw new Error(`flatnet serve left ${left.length} cluster process(es) running after it stopped: ${left.join(', ')}`);
     },
   };
 }

@@ -368,9 +368,20 @@ export class SessionManager {
     s.emit({ type: 'ended', reason });
     this.log({ event: 'session.ended', session: s.id, reason, minutes: Math.round((Date.now() - s.createdAt) / 6000) / 10 });
     await s.terminal?.kill();
-    rmSync(s.home, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
-    // A session still provisioning gives its cluster back when its provisioning returns.
-    if (!wasProvisioning) await s.pool.giveBack(s.cluster);
+    try {
+      // A session still provisioning gives its cluster back when its provisioning returns.
+      if (!wasProvisioning) await s.pool.giveBack(s.cluster);
+    } finally {
+      // The home goes after the cluster: destroying an owned cluster ends every process of its
+      // user, and the learner's (a kubectl, a background tcpdump) may still be writing there. A
+      // home that will not go must not keep the cluster alive (it did: ENOTEMPTY, and the
+      // cluster was never given back).
+      try {
+        rmSync(s.home, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+      } catch (e) {
+        this.log({ event: 'error', session: s.id, message: `removing the session's home: ${(e as Error).message}` });
+      }
+    }
   }
 
   private async reap(): Promise<void> {

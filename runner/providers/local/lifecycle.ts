@@ -163,7 +163,7 @@ export function flatnetProcesses(root = stateRoot()): number[] {
       const daemon = cmd.includes('cluster\0__daemon');
       if (!daemon && !cmd.startsWith('unshare\0')) continue;
       const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-      if (!daemon && !env.some((e) => e.startsWith('FLATNET_NODE='))) continue;
+      if (!daemon && !env.some((e) => e.startsWith('FLATNET_NODE=') || e.startsWith('FLATNET_SANDBOX='))) continue;
       const theirs = env.find((e) => e.startsWith('FLATNET_STATE_DIR='))?.slice('FLATNET_STATE_DIR='.length);
       if ((theirs ?? defaultStateRoot()) === root) out.push(Number(entry));
     } catch {

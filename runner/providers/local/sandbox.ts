@@ -46,7 +46,8 @@ export class Sandbox {
       '--net', '--mount', '--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child',
       '--', 'sh', '-c', HOLDER_SCRIPT,
     ];
-    const holder = spawn('unshare', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // FLATNET_SANDBOX marks the holder, so `cluster down --all` can find one a crashed daemon left.
+    const holder = spawn('unshare', args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FLATNET_SANDBOX: '1' } });
     await untilReady(holder, 'the cluster sandbox');
     return new Sandbox(opts.rootless, holder, firstChild(holder.pid!, 'the cluster sandbox'));
   }
