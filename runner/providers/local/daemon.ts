@@ -114,7 +114,7 @@ export async function runDaemon(name: string): Promise<void> {
       const kubelet = new Kubelet(store, runtime, new Recorder(store, 'kubelet', node.name), { node: node.name, hostIP: node.ip, logDir, recordsDir, ingressDir });
       return { node, runtime, kubelet };
     }),
-    dataplane: new Dataplane(store, nodes.map((n) => n.node), { recordsDir, ingressDir }, options.proxyMode ?? 'iptables'),
+    dataplane: new Dataplane(store, nodes.map((n) => n.node), { recordsDir, ...(options.ingress ? { ingressDir } : {}) }, options.proxyMode ?? 'iptables'),
     stage: 'Starting control plane',
     ready: false,
   };

@@ -103,18 +103,14 @@ export class Dataplane {
     try {
       const records = JSON.stringify(this.records());
       if (records !== this.applied.records) {
-        const tmp = join(this.recordsDir, 'records.json.tmp');
-        writeFileSync(tmp, records);
-        renameSync(tmp, join(this.recordsDir, 'records.json'));
+        snapshot(join(this.recordsDir, 'records.json'), records);
         this.applied.records = records;
       }
-      // The ingress controller's table: written whole, then renamed, as the records are.
+      // The ingress controller's table, when the cluster runs one (it holds TLS keys: owner-only).
       if (this.ingressDir) {
         const table = JSON.stringify(ingressTable(this.store));
         if (table !== this.applied.ingress) {
-          const tmp = join(this.ingressDir, 'table.json.tmp');
-          writeFileSync(tmp, table, { mode: 0o600 });
-          renameSync(tmp, join(this.ingressDir, 'table.json'));
+          snapshot(join(this.ingressDir, 'table.json'), table, 0o600);
           this.applied.ingress = table;
         }
       }
@@ -263,4 +259,10 @@ function dnsEndpoints(ep: KObject | undefined, pods: readonly KObject[]): DnsRec
     for (const a of (s.notReadyAddresses ?? []) as { ip: string; targetRef?: { name: string } }[]) add(a, false);
   }
   return out;
+}
+
+/** Writes a file the pods read whole, then renames it into place: a reader never sees half (snapshot-file.ts). */
+function snapshot(path: string, text: string, mode?: number): void {
+  writeFileSync(`${path}.tmp`, text, mode === undefined ? undefined : { mode });
+  renameSync(`${path}.tmp`, path);
 }
