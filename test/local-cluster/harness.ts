@@ -77,3 +77,13 @@ export function pods(c: Cli, name: string): { namespace: string; name: string; s
       return { namespace, name: pod, status, ip };
     });
 }
+
+export type Kubectl = (...args: string[]) => { code: number | null; out: string; err: string };
+
+/** The real kubectl against one cluster's kubeconfig, as a learner runs it. */
+export function kubectlFor(kubeconfig: string): Kubectl {
+  return (...args) => {
+    const r = spawnSync('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+}

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cannotRunKubectl, cli, pods, until } from './harness.ts';
+import { cannotRunKubectl, cli, pods, until, kubectlFor, type Kubectl } from './harness.ts';
 
 const skip = cannotRunKubectl() ?? (spawnSync('openssl', ['version']).status === 0 ? undefined : 'openssl is not installed');
 if (skip) console.log(`# skipped: ${skip}`);
@@ -22,7 +22,7 @@ const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.52';
 describe('Ingress with TLS (local cluster, --ingress)', { skip, timeout: 120_000 }, () => {
   const c = cli();
   const name = 'ing';
-  let kubectl: (...args: string[]) => { code: number | null; out: string; err: string };
+  let kubectl: Kubectl;
   let lbIP = '';
   const client = (...cmd: string[]) => c.run(['cluster', 'shell', 'client', '--name', name, '--', ...cmd]);
   /** curl from outside, the name resolved to the load-balancer address as DNS would. */
@@ -34,10 +34,7 @@ describe('Ingress with TLS (local cluster, --ingress)', { skip, timeout: 120_000
 
   before(async () => {
     const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(c.ok(['cluster', 'up', '--name', name, '--ingress']))![1]!;
-    kubectl = (...args) => {
-      const r = spawnSync('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' });
-      return { code: r.status, out: r.stdout, err: r.stderr };
-    };
+    kubectl = kubectlFor(kubeconfig);
     const dir = mkdtempSync(join(tmpdir(), 'flatnet-ingress-'));
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=api.example.com', '-addext', 'subjectAltName=DNS:api.example.com', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { stdio: 'ignore' });
     assert.equal(kubectl('create', 'namespace', 'shop').code, 0);

@@ -5,10 +5,9 @@
  * host side) and from a pod; without endpoints it refuses at once; spec.loadBalancerIP is
  * honoured; a deleted Service gives its address back.
  */
-import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cannotRunKubectl, cli, pods, until } from './harness.ts';
+import { cannotRunKubectl, cli, pods, until, kubectlFor, type Kubectl } from './harness.ts';
 
 const skip = cannotRunKubectl();
 if (skip) console.log(`# skipped: ${skip}`);
@@ -19,16 +18,13 @@ for (const mode of ['iptables', 'nftables'] as const) {
   describe(`LoadBalancer Services (kube-proxy ${mode} mode, 2 nodes)`, { skip, timeout: 120_000 }, () => {
     const c = cli();
     const name = `lb-${mode}`;
-    let kubectl: (...args: string[]) => { code: number | null; out: string; err: string };
+    let kubectl: Kubectl;
     const client = (...cmd: string[]) => c.run(['cluster', 'shell', 'client', '--name', name, '--', ...cmd]);
     const externalIP = (svc: string) => kubectl('get', 'svc', svc, '-n', 'shop', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}').out;
 
     before(async () => {
       const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(c.ok(['cluster', 'up', '--name', name, '--nodes', '2', '--proxy-mode', mode]))![1]!;
-      kubectl = (...args) => {
-        const r = spawnSync('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' });
-        return { code: r.status, out: r.stdout, err: r.stderr };
-      };
+      kubectl = kubectlFor(kubeconfig);
       c.ok(['cluster', 'apply', '--name', name, '-f', '-'], [
         'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}',
         `apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: web, image: "${AGNHOST}", args: [netexec, --http-port=8080]}]}`,

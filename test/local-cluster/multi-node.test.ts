@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePcap, type DecodedPacket } from '../../runner/providers/local/testdata/pcap.ts';
-import { cannotRunKubectl, cli, pods, until, type Cli } from './harness.ts';
+import { cannotRunKubectl, cli, pods, until, type Cli, kubectlFor, type Kubectl } from './harness.ts';
 
 const skip = cannotRunKubectl() ?? (spawnSync('sh', ['-c', 'command -v tcpdump']).status === 0 ? undefined : 'tcpdump is not installed (apt-get install tcpdump)');
 if (skip) console.log(`# skipped: ${skip}`);
@@ -146,14 +146,11 @@ async function capture(c: Cli, name: string, node: number, filter: string, traff
 describe('scheduling on 3 nodes', { skip, timeout: 120_000 }, () => {
   const c = cli();
   const name = 'mn-sched';
-  let kubectl: (...args: string[]) => { code: number | null; out: string; err: string };
+  let kubectl: Kubectl;
 
   before(() => {
     const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(c.ok(['cluster', 'up', '--name', name, '--nodes', '3', '--network', 'routed']))![1]!;
-    kubectl = (...args) => {
-      const r = spawnSync('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' });
-      return { code: r.status, out: r.stdout, err: r.stderr };
-    };
+    kubectl = kubectlFor(kubeconfig);
   });
   after(() => c.run(['cluster', 'down', '--name', name]));
 
