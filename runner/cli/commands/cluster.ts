@@ -1,11 +1,13 @@
 /**
  * @module
- * `flatnet cluster up|down|status|apply|exec|shell`: drive the embedded `local` cluster.
+ * `flatnet cluster up|down|status|apply|exec|shell|port-forward`: drive the embedded `local` cluster.
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { FlatnetError } from '../../../checkers/errors.ts';
-import { call, daemonInfo, notRunning } from '../../providers/local/client.ts';
+import { call, daemonInfo, isAlive, notRunning } from '../../providers/local/client.ts';
+import { forwardToLoadBalancer, loadBalancerTarget, loopbackAddress, parsePortSpec } from '../../providers/local/lb-forward.ts';
+import type { KObject } from '../../providers/local/store/types.ts';
 import { runDaemon } from '../../providers/local/daemon.ts';
 import { NODE_SHELL_PRELOAD } from '../../providers/local/node.ts';
 import { planTopology, type PodNetworkMode } from '../../providers/local/topology.ts';
@@ -37,6 +39,12 @@ const USAGE = `flatnet cluster <subcommand> [--name NAME] [--provider local|kind
                            or its name (as \`kubectl get nodes\` shows)
   shell client [-- CMD...] a shell outside the cluster on its underlay (172.18.0.1, like the host of a
                            kind cluster): curl a LoadBalancer Service's EXTERNAL-IP from here
+  port-forward NS/SERVICE [LOCAL:]PORT [--address 127.0.0.1]
+                           reach a LoadBalancer Service's EXTERNAL-IP from the host: listens on
+                           127.0.0.1:LOCAL (default PORT; 0 picks a free one) and carries each
+                           connection to EXTERNAL-IP:PORT from outside the cluster, through the
+                           load balancer as the world's traffic goes (PORT: the Service's port,
+                           number or name); runs until Ctrl-C. --address: a 127.0.0.0/8 address only
 
 The cluster is made of real Linux parts inside its own namespaces (docs/0001-local-cluster.md).
 
@@ -47,7 +55,7 @@ The cluster is made of real Linux parts inside its own namespaces (docs/0001-loc
 
 export const clusterCommand: Command = {
   name: 'cluster',
-  summary: 'Run the embedded local cluster: up, down, status, kubeconfig, apply, exec, shell',
+  summary: 'Run the embedded local cluster: up, down, status, kubeconfig, apply, exec, shell, port-forward',
   usage: USAGE,
   async run(argv, io) {
     const [sub, ...rest] = argv;
@@ -70,6 +78,7 @@ export const clusterCommand: Command = {
         node: { type: 'string' },
         'proxy-mode': { type: 'string' },
         ingress: { type: 'boolean', default: false },
+        address: { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -121,6 +130,8 @@ export const clusterCommand: Command = {
         if (positionals[0] === 'client') return shellClient(name, command);
         if (positionals[0] !== 'node') throw new FlatnetError('BadShell', `shell ${positionals[0] ?? ''}: there is \`shell node\` and \`shell client\``, {}, 'run `flatnet cluster shell node` (a node) or `flatnet cluster shell client` (the network outside the cluster)');
         return shellNode(name, values.node, command);
+      case 'port-forward':
+        return portForward(name, positionals[0], positionals[1], values.address, io);
       default:
         io.err(USAGE);
         return 2;
@@ -223,6 +234,52 @@ async function shellClient(name: string, command: string[]): Promise<number> {
   if (!info) throw notRunning(name);
   const args = ['-t', String(info.sandboxPid), ...(info.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', '-p', '--', ...(command.length ? command : ['bash', '--norc', '-i'])];
   return passthrough('nsenter', args, { ...process.env, PS1: 'root@client:\\w# ' });
+}
+
+/**
+ * Forwards a host loopback port to a LoadBalancer Service's external address, reached from the
+ * sandbox's network namespace (where `shell client` stands), until SIGINT or SIGTERM — or until
+ * the cluster stops. Prints kubectl port-forward's lines.
+ */
+async function portForward(name: string, target: string | undefined, ports: string | undefined, address: string | undefined, io: IO): Promise<number> {
+  const listen = loopbackAddress(address); // the safety rule first: nothing else matters if it fails
+  const m = /^([^/]+)\/([^/]+)$/.exec(target ?? '');
+  if (!m) throw new FlatnetError('BadService', `port-forward ${target ?? ''}: expected NS/SERVICE`, {}, 'write it like `flatnet cluster port-forward shop/web 8080:80`');
+  const [, namespace, service] = m as unknown as [string, string, string];
+  const spec = parsePortSpec(ports);
+  const info = daemonInfo(name);
+  if (!info) throw notRunning(name);
+  const q = (resource: string) => `/objects?${new URLSearchParams({ resource, namespace })}`;
+  const { objects } = await call<{ objects: KObject[] }>(name, 'GET', q('services'));
+  const svc = objects.find((o) => o.metadata.name === service);
+  const events = svc && !(svc.status?.loadBalancer as { ingress?: unknown[] } | undefined)?.ingress?.length ? (await call<{ objects: KObject[] }>(name, 'GET', q('events'))).objects : [];
+  const to = loadBalancerTarget(namespace, service, svc, spec.port, events);
+  const fwd = await forwardToLoadBalancer({
+    enter: ['-t', String(info.sandboxPid), ...(info.rootless ? ['-U', '--preserve-credentials'] : []), '-n'],
+    address: listen,
+    local: spec.local ?? to.port,
+    target: to,
+    onConnection: () => io.out(`Handling connection for ${fwd.port}`),
+    onError: (e) => io.err(`E ${e}`),
+  });
+  io.out(`Forwarding from ${listen}:${fwd.port} -> ${to.ip}:${to.port} (${namespace}/${service}, LoadBalancer)`);
+  return new Promise<number>((resolve) => {
+    const stop = (code: number) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      clearInterval(watch);
+      void fwd.close().then(() => resolve(code));
+    };
+    const onSignal = () => stop(0);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    // The cluster going down takes the address with it: stop, rather than fail every connection.
+    const watch = setInterval(() => {
+      if (isAlive(info.sandboxPid)) return;
+      io.err(`flatnet: cluster "${name}" stopped: nothing left to forward to`);
+      stop(1);
+    }, 1000);
+  });
 }
 
 /** A node by number (its index: node N has 10.244.N.0/24) or by name, whole or its last part (`worker2`). */

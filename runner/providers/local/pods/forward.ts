@@ -6,7 +6,8 @@
  * the pod's netns (opened through the node's root, entering the node's user namespace when
  * rootless; no PID namespace, so nsenter execs socat and the process we hold is socat itself);
  * its stdin and stdout are the two directions, and `-t 1` gives the other direction a second
- * after one ends, as containerd does.
+ * after one ends, as containerd does. That socat, for any namespace, is dialThrough: `flatnet
+ * cluster port-forward` (lb-forward.ts) dials a load-balancer address with it too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -51,35 +52,55 @@ export async function connectInPod(node: Node, netns: string, id: string, port: 
       `IPv4: ${why(v4.error, 'tcp4', `127.0.0.1:${port}`)} IPv6 ${why(v6.error, 'tcp6', `[::1]:${port}`)} `,
   );
 
-  function attempt(node: Node, netns: string, address: string): Promise<PodConnection | { error: string }> {
+  async function attempt(node: Node, netns: string, address: string): Promise<PodConnection | { error: string }> {
     const enter = ['-t', String(node.pid), ...(node.rootless ? ['-U', '--preserve-credentials'] : []), `--net=${node.path(netns)}`];
-    const child = spawn('nsenter', [...enter, '--', 'socat', '-d', '-d', '-t', '1', '-', address], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let log = '';
-    return new Promise((resolve) => {
-      let connected = false;
-      child.stderr!.on('data', (b: Buffer) => {
-        log += b.toString();
-        if (!connected && log.includes('starting data transfer loop')) {
-          connected = true;
-          resolve({ process: child, failure: () => failure(log, netns) });
-        }
-        if (log.length > 64 * 1024) log = log.slice(-16 * 1024); // -d -d logs a few lines per connection; keep the tail
-      });
-      child.stdin!.on('error', () => {}); // the process may be gone before the last write lands
-      child.once('error', (e) => resolve({ error: `socat: ${e.message}` }));
-      child.once('close', () => {
-        if (connected) return;
-        const refused = /E connect\([^)]*\): (.+)$/m.exec(log)?.[1];
-        resolve({ error: refused ? goErrno(refused) : `socat: ${lastError(log) ?? `exited ${child.exitCode}`}` });
-      });
-    });
+    const r = await dialThrough(enter, address);
+    if (!('process' in r)) return r;
+    return { process: r.process, failure: () => failure(r.lastError(), netns) };
   }
 }
 
 /** An error socat reported after it connected (e.g. a reset), as containerd would return it. */
-function failure(log: string, netns: string): string | undefined {
-  const e = lastError(log);
+function failure(e: string | undefined, netns: string): string | undefined {
   return e ? `failed to execute portforward in network namespace "${netns}": ${e}` : undefined;
+}
+
+/** A socat that connected: write to stdin, read from stdout. */
+export interface Dialed {
+  process: ChildProcess;
+  /** The last error socat logged (e.g. a reset midway), errno in Go's words; none for a clean end. */
+  lastError(): string | undefined;
+}
+
+/**
+ * One socat, entered with nsenter's `enter` arguments (which process's namespaces, and which
+ * of them), connected to socat's `address` (`TCP4:10.0.0.1:80`): resolves once socat starts
+ * moving data, or with why it did not connect — the connect(2) errno as Go writes it
+ * ("connection refused"), or `socat: ...` for anything else. `spawned` sees the process at
+ * once, for a caller that must be able to stop it while it is still connecting.
+ */
+export function dialThrough(enter: string[], address: string, spawned?: (child: ChildProcess) => void): Promise<Dialed | { error: string }> {
+  const child = spawn('nsenter', [...enter, '--', 'socat', '-d', '-d', '-t', '1', '-', address], { stdio: ['pipe', 'pipe', 'pipe'] });
+  spawned?.(child);
+  let log = '';
+  return new Promise((resolve) => {
+    let connected = false;
+    child.stderr!.on('data', (b: Buffer) => {
+      log += b.toString();
+      if (!connected && log.includes('starting data transfer loop')) {
+        connected = true;
+        resolve({ process: child, lastError: () => lastError(log) });
+      }
+      if (log.length > 64 * 1024) log = log.slice(-16 * 1024); // -d -d logs a few lines per connection; keep the tail
+    });
+    child.stdin!.on('error', () => {}); // the process may be gone before the last write lands
+    child.once('error', (e) => resolve({ error: `socat: ${e.message}` }));
+    child.once('close', () => {
+      if (connected) return;
+      const refused = /E connect\([^)]*\): (.+)$/m.exec(log)?.[1];
+      resolve({ error: refused ? goErrno(refused) : `socat: ${lastError(log) ?? `exited ${child.exitCode}`}` });
+    });
+  });
 }
 
 function lastError(log: string): string | undefined {
