@@ -49,6 +49,7 @@ spec:
     probe: async (flows) => flows.map((f) => ({ from: `${f.from.namespace}/${f.from.name}`, to: 'ip' in f.to ? f.to.ip : `${f.to.namespace}/${f.to.name}`, port: f.port, protocol: f.protocol, allowed: false, reason: 'TCP connect timed out (dropped)' })),
     resolve: async () => ({ error: 'unused' }),
     httpGet: async () => ({ error: 'unused' }),
+    ingressRequest: async () => ({ error: 'unused' }),
     getObject: async () => undefined,
     reset: async () => {},
   };

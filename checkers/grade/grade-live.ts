@@ -7,13 +7,15 @@
  * static grader: the provider behind the prober is the only part that touches a cluster.
  */
 import type { Protocol } from '../engine/index.ts';
-import type { AppliedCheck, DnsCheck, HttpCheck, ResourceCheck } from '../lab/check.ts';
+import { hostMatches } from '../ingress/routes.ts';
+import type { AppliedCheck, DnsCheck, HttpCheck, ResourceCheck, RouteCheck } from '../lab/check.ts';
 import type { LabBundle, SourceText } from '../lab/sources.ts';
 import type { ProbeResult } from '../truth-table.ts';
 import { applyAnswer, gradeApplied, type Applied } from './checks/applied.ts';
 import { ciliumView } from './cilium.ts';
 import { gradeReach, reachFlows } from './checks/reach.ts';
 import { gradeResource } from './checks/resource.ts';
+import { gradeRoute, requestOf, routeExpectation } from './checks/route.ts';
 import { describeEndpoint, expand, type Target } from './endpoints.ts';
 import { probe } from './flows.ts';
 import { findTask, result, skippedResult, startLayers } from './grade.ts';
@@ -64,6 +66,7 @@ export async function gradeLive(bundle: LabBundle, taskId: string | undefined, a
       checks.push(gradeReach(c, world, (from, to, port, protocol, side) => combine(engine(from, to, port, protocol, side), measured.get(key(from, to, port, protocol)), side)));
     } else if (c.kind === 'dns') checks.push(await liveDns(c, applied.world, prober));
     else if (c.kind === 'http') checks.push(await liveHttp(c, applied.world, prober));
+    else if (c.kind === 'route') checks.push(await liveRoute(c, applied.world, prober));
     else checks.push(await liveResource(c, applied.world, prober));
   }
   return result(bundle, task, checks, applied.ok ? applied.world.warnings : [], 'live');
@@ -132,6 +135,37 @@ async function liveHttp(c: HttpCheck, world: World, prober: LiveProber): Promise
     if ('error' in r || r.status !== c.status) return checkResult(c, { passed: false, expected, observed, explanation: `${from.name}: GET ${c.url}: ${observed}` });
   }
   return checkResult(c, { passed: true, expected, observed: `status ${c.status}`, explanation: `${froms[0]!.name}: GET ${c.url} answered ${c.status}` });
+}
+
+/**
+ * The request is sent for real; the controller's access log names the pod that answered, and
+ * the expected Service's Endpoints say whether it is one of its. The static verdict is the
+ * evidence: the rule that matched and the policies between the controller and the pods.
+ */
+async function liveRoute(c: RouteCheck, world: World, prober: LiveProber): Promise<CheckResult> {
+  const expected = routeExpectation(c);
+  const evidence = gradeRoute(c, world);
+  const because = evidence.passed ? '' : ` (the rules say: ${evidence.explanation})`;
+  const fail = (observed: string, explanation: string) => checkResult(c, { passed: false, expected, observed, explanation: `${explanation}${because}`, flows: evidence.flows });
+  const r = await prober.ingressRequest(c.url);
+  if ('error' in r) return fail('no response', `GET ${c.url} from outside the cluster: ${r.error}`);
+  const answered = `status ${r.status} from ${r.addr ?? 'the controller itself'} [${r.upstream}]`;
+  const { host, tls } = requestOf(c.url);
+  if (!c.reaches) {
+    return r.addr === undefined && r.status === 404
+      ? checkResult(c, { passed: true, expected, observed: '404', explanation: `GET ${c.url}: the controller answered 404 itself: no rule matched`, flows: evidence.flows })
+      : fail(answered, `GET ${c.url}: ${answered}, where no rule should match`);
+  }
+  if (tls && !(r.certificate ?? []).some((n) => hostMatches(n.toLowerCase(), host))) {
+    return fail('the certificate does not name the host', `GET ${c.url}: the controller served a certificate for ${(r.certificate ?? []).join(', ') || 'no name'}, not for ${host}`);
+  }
+  const want = `Service ${c.reaches.namespace}/${c.reaches.service}`;
+  if (r.addr === undefined) return fail(answered, `GET ${c.url}: ${answered}: no pod answered, where ${want}'s should`);
+  const ep = await prober.getObject('Endpoints', c.reaches.namespace, c.reaches.service);
+  const ips = ((ep?.subsets ?? []) as { addresses?: { ip: string }[] }[]).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
+  const ip = r.addr.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  if (!ips.includes(ip)) return fail(answered, `GET ${c.url}: ${answered}, which is not a pod of ${want} (${ips.join(', ') || 'it has no endpoints'})`);
+  return checkResult(c, { passed: true, expected, observed: `reaches ${c.reaches.namespace}/${c.reaches.service}`, explanation: `GET ${c.url} from outside: ${answered}, a pod of ${want}${tls ? `, with a certificate for ${host}` : ''}`, flows: evidence.flows });
 }
 
 async function liveResource(c: ResourceCheck, world: World, prober: LiveProber): Promise<CheckResult> {

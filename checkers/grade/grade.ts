@@ -10,6 +10,7 @@
  */
 import { labErrors } from '../errors.ts';
 import type { Manifest } from '../k8s/manifests.ts';
+import { ingressAddon } from '../ingress/addon.ts';
 import { baselineObjects } from '../lab/baseline.ts';
 import type { AppliedCheck, Check } from '../lab/check.ts';
 import { setupObjects } from '../lab/setup.ts';
@@ -20,6 +21,7 @@ import { gradeDns } from './checks/dns.ts';
 import { gradeHttp } from './checks/http.ts';
 import { gradeReach } from './checks/reach.ts';
 import { gradeResource } from './checks/resource.ts';
+import { gradeRoute } from './checks/route.ts';
 import type { CheckResult, GradeResult } from './result.ts';
 import { buildWorld, type World } from './world.ts';
 
@@ -39,7 +41,9 @@ export function findTask(bundle: LabBundle, taskId: string | undefined): { task:
 export function startLayers(bundle: LabBundle, index: number): (Manifest | Record<string, unknown>)[][] {
   const task = bundle.lab.tasks[index]!;
   const given = task.given.flatMap((g, i) => sourceManifests(sourceText(bundle, g, ['tasks', index, 'given', i])));
-  return [baselineObjects(), setupObjects(bundle.lab.setup), given];
+  // A lab that asks for the ingress controller has its objects, as the cluster made for it will.
+  const addons = bundle.lab.requires.ingress ? ingressAddon() : [];
+  return [[...baselineObjects(), ...addons], setupObjects(bundle.lab.setup), given];
 }
 
 export function gradeStatic(bundle: LabBundle, taskId: string | undefined, answer: SourceText): GradeResult {
@@ -69,6 +73,8 @@ export function decide(c: Exclude<Check, AppliedCheck>, world: World): CheckResu
       return gradeHttp(c, world);
     case 'resource':
       return gradeResource(c, world);
+    case 'route':
+      return gradeRoute(c, world);
   }
 }
 

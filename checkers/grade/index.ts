@@ -8,7 +8,7 @@ export { gradeStatic, findTask, startLayers } from './grade.ts';
 export { validateLab, type Validation } from './validate.ts';
 export { lintLab } from './lint.ts';
 export type { CheckResult, GradeResult, Mode } from './result.ts';
-export type { LiveFlow, LiveProber, PodRef } from './live.ts';
+export type { IngressAnswer, LiveFlow, LiveProber, PodRef } from './live.ts';
 export { gradeLive } from './grade-live.ts';
 export { renderHuman } from './report/human.ts';
 export { renderJson } from './report/json.ts';

@@ -11,6 +11,8 @@
  * - `dns`      → resolve() from each pod, compared with the Service's ClusterIP
  * - `http`     → httpGet() from each pod, compared with the expected status
  * - `resource` → getObject()
+ * - `route`    → ingressRequest() from outside the cluster to the ingress controller; the
+ *                Service's Endpoints (getObject) say whether the pod that answered is one of its
  */
 import type { Protocol } from '../engine/index.ts';
 import type { ProbeResult } from '../truth-table.ts';
@@ -27,6 +29,17 @@ export interface LiveFlow {
   protocol: Protocol;
 }
 
+/** What the ingress controller did with one request (its access log), and the certificate it showed. */
+export interface IngressAnswer {
+  status: number;
+  /** ingress-nginx's upstream name, `namespace-service-port`, or `upstream-default-backend` (no rule). */
+  upstream: string;
+  /** The pod that answered, `ip:port`; undefined when none did. */
+  addr?: string;
+  /** HTTPS: the DNS names (else the CN) of the certificate the controller served for the host. */
+  certificate?: string[];
+}
+
 export interface LiveProber {
   /** Applies manifests with kubectl apply semantics; `problems` holds what the API server rejected. */
   apply(text: string, file: string): Promise<{ ok: boolean; problems: string[] }>;
@@ -36,6 +49,8 @@ export interface LiveProber {
   resolve(from: PodRef, name: string): Promise<{ addresses: string[] } | { error: string }>;
   httpGet(from: PodRef, url: string): Promise<{ status: number } | { error: string }>;
   getObject(kind: string, namespace: string | undefined, name: string): Promise<Record<string, unknown> | undefined>;
+  /** A GET from outside the cluster to the ingress controller's address, the URL's host resolved to it as DNS would. */
+  ingressRequest(url: string): Promise<IngressAnswer | { error: string }>;
   /** Deletes what apply() created, so the next grade starts from the task's start state. */
   reset(): Promise<void>;
 }

@@ -111,11 +111,29 @@ export const AppliedCheckSchema = z
   })
   .describe('The answer applies cleanly: valid objects of the expected kinds in the expected namespace.');
 
-export const CHECK_KINDS = ['reach', 'dns', 'http', 'resource', 'applied'] as const;
+export const RouteCheckSchema = z
+  .strictObject({
+    kind: z.literal('route').describe('Check kind: route.'),
+    ...base,
+    url: z
+      .string()
+      .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?(\?[^#]*)?$/, 'must be an http:// or https:// URL with a host, e.g. https://shop.example.com/cart')
+      .describe('The request a client outside the cluster sends to the ingress controller\'s address, e.g. https://shop.example.com/cart. https: the certificate served for the host (by SNI) must name it.'),
+    reaches: z
+      .strictObject({
+        service: z.string().describe('Service name.'),
+        namespace: z.string().describe('Service namespace.'),
+      })
+      .optional()
+      .describe('The Service whose pods must answer. Omitted: no rule may match, so the controller answers 404.'),
+  })
+  .describe('A request from outside the cluster, through the ingress controller (the lab must `require: {ingress: true}`), reaches a Service — or is answered 404. Static mode: the Ingress rules, the TLS certificate\'s hosts, the Service\'s endpoints and the policies from the controller\'s pod; live mode: the request itself, and the controller\'s access log says which pod answered.');
+
+export const CHECK_KINDS = ['reach', 'dns', 'http', 'resource', 'applied', 'route'] as const;
 
 export const CheckSchema = z
-  .discriminatedUnion('kind', [ReachCheckSchema, DnsCheckSchema, HttpCheckSchema, ResourceCheckSchema, AppliedCheckSchema])
-  .describe('One check of a task, told apart by `kind`: reach, dns, http, resource or applied.');
+  .discriminatedUnion('kind', [ReachCheckSchema, DnsCheckSchema, HttpCheckSchema, ResourceCheckSchema, AppliedCheckSchema, RouteCheckSchema])
+  .describe('One check of a task, told apart by `kind`: reach, dns, http, resource, applied or route.');
 
 export type Endpoint = z.infer<typeof EndpointSchema>;
 export type Check = z.infer<typeof CheckSchema>;
@@ -124,3 +142,4 @@ export type DnsCheck = z.infer<typeof DnsCheckSchema>;
 export type HttpCheck = z.infer<typeof HttpCheckSchema>;
 export type ResourceCheck = z.infer<typeof ResourceCheckSchema>;
 export type AppliedCheck = z.infer<typeof AppliedCheckSchema>;
+export type RouteCheck = z.infer<typeof RouteCheckSchema>;

@@ -33,6 +33,10 @@ export const RequirementsSchema = z
       .enum(PROXY_MODES, { error: (iss) => fieldError.notSupported(iss.input, PROXY_MODES) })
       .default('any')
       .describe('Which kube-proxy mode programs Services (iptables, nftables), or any. A kind cluster with Cilium has no kube-proxy: a lab that names a mode cannot run there.'),
+    ingress: z
+      .boolean()
+      .default(false)
+      .describe('The cluster runs an ingress controller: IngressClass flatnet (the default class), its pod in namespace ingress-flatnet behind a LoadBalancer Service. Needed by `route` checks. Local provider only, for now.'),
   })
   .describe('What the cluster provider must offer for this lab.');
 
@@ -51,7 +55,7 @@ export const LabSchema = z
     title: z.string().describe('Title shown to learners.'),
     chapter: z.string().regex(/^\d+(\.\d+)*$/, 'must be a chapter number like 4.1').describe('The chapter this lab belongs to, e.g. "4.1".'),
     minutes: z.number().int().positive().describe('Estimated time to complete, in minutes.'),
-    requires: RequirementsSchema.default({ networkPolicy: false, cni: 'any', nodes: 1, network: 'any', proxyMode: 'any' }),
+    requires: RequirementsSchema.default({ networkPolicy: false, cni: 'any', nodes: 1, network: 'any', proxyMode: 'any', ingress: false }),
     params: z
       .array(ParamSchema)
       .default([])

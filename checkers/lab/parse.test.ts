@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlatnetError } from '../errors.ts';
 import { parseLab } from './parse.ts';
+import { CHECK_KINDS } from './check.ts';
 import { MINI_LAB } from './testdata/mini.ts';
 
 /** Every problem of a lab text, one formatted line each. */
@@ -16,6 +17,8 @@ function problems(text: string): string[] {
 }
 
 const FIX = ' — correct the lab file (the lab schema: `flatnet lab schema`, or docs/authoring-labs.md)';
+// Every kind the schema knows, in its order: the message lists them all.
+const KINDS = CHECK_KINDS.map((k) => `"${k}"`).join(', ');
 
 const cases: { name: string; edit: (t: string) => string; want: string[] }[] = [
   {
@@ -31,7 +34,7 @@ const cases: { name: string; edit: (t: string) => string; want: string[] }[] = [
   {
     name: 'unknown check kind',
     edit: (t) => t.replace('kind: reach\n', 'kind: ping\n'),
-    want: [`InvalidLab flatnet: labs/mini/lab.yaml:29: tasks[0].checks[1].kind: Unsupported value: "ping": supported values: "reach", "dns", "http", "resource", "applied"${FIX}`],
+    want: [`InvalidLab flatnet: labs/mini/lab.yaml:29: tasks[0].checks[1].kind: Unsupported value: "ping": supported values: ${KINDS}${FIX}`],
   },
   {
     name: 'duplicate check ids',
@@ -51,7 +54,7 @@ const cases: { name: string; edit: (t: string) => string; want: string[] }[] = [
   {
     name: 'a check missing its kind',
     edit: (t) => t.replace('        kind: reach\n', ''),
-    want: [`InvalidLab flatnet: labs/mini/lab.yaml:28: tasks[0].checks[1].kind: Required value: supported values: "reach", "dns", "http", "resource", "applied"${FIX}`],
+    want: [`InvalidLab flatnet: labs/mini/lab.yaml:28: tasks[0].checks[1].kind: Required value: supported values: ${KINDS}${FIX}`],
   },
   {
     name: 'YAML syntax error',

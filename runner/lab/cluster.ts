@@ -18,10 +18,10 @@ export function setUpTimeoutMs(provider: Provider): number {
   return provider.name === 'kind' ? 5 * 60_000 : 60_000;
 }
 
-/** The cluster's shape a lab asks for (requires.nodes, requires.network): part of every cluster made for it. */
-export function labShape(bundle: LabBundle): Pick<ClusterSpec, 'nodes' | 'network' | 'proxyMode'> {
-  const { nodes, network, proxyMode } = bundle.lab.requires;
-  return { ...(nodes > 1 ? { nodes } : {}), ...(network !== 'any' ? { network } : {}), ...(proxyMode !== 'any' ? { proxyMode } : {}) };
+/** The cluster's shape a lab asks for (requires.nodes, network, proxyMode, ingress): part of every cluster made for it. */
+export function labShape(bundle: LabBundle): Pick<ClusterSpec, 'nodes' | 'network' | 'proxyMode' | 'ingress'> {
+  const { nodes, network, proxyMode, ingress } = bundle.lab.requires;
+  return { ...(nodes > 1 ? { nodes } : {}), ...(network !== 'any' ? { network } : {}), ...(proxyMode !== 'any' ? { proxyMode } : {}), ...(ingress ? { ingress } : {}) };
 }
 
 export async function startLabCluster(provider: Provider, spec: ClusterSpec, bundle: LabBundle, taskIndex: number, progress: (e: ProgressEvent) => void, timeoutMs = 60_000): Promise<ClusterInfo> {

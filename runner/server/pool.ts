@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClusterSpec, CniName, Provider } from '../providers/provider.ts';
 
 /** What a pool's clusters look like beyond provider and CNI: a lab's nodes and network mode. */
-export type Shape = Pick<ClusterSpec, 'nodes' | 'network' | 'proxyMode'>;
+export type Shape = Pick<ClusterSpec, 'nodes' | 'network' | 'proxyMode' | 'ingress'>;
 
 export class WarmPool {
   readonly provider: Provider;

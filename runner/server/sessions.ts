@@ -168,7 +168,7 @@ export class SessionManager {
   };
 
   private poolFor(provider: Provider, cni: CniName | undefined, shape: Shape = {}): WarmPool {
-    const key = `${provider.name}/${cni ?? ''}/${shape.nodes ?? 1}/${shape.network ?? ''}/${shape.proxyMode ?? ''}`;
+    const key = `${provider.name}/${cni ?? ''}/${shape.nodes ?? 1}/${shape.network ?? ''}/${shape.proxyMode ?? ''}/${shape.ingress ? 'ingress' : ''}`;
     let pool = this.pools.get(key);
     if (!pool) {
       // Only the common kind of cluster is kept warm; a lab that asks for another shape makes its own.

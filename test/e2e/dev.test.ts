@@ -48,7 +48,12 @@ describe('flatnet dev', { skip, timeout: 180_000 }, () => {
   it('reloads a lab page on save and shows lab.yaml errors in it', async () => {
     const page = await browser!.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const original = readFileSync(file, 'utf8');
+    // A save before the page's HMR socket is open is never told to it: wait for Vite's client
+    // to say it is connected (CI once lost the reload this way, under load).
+    let connected = false;
+    page.on('console', (m) => void (m.text().includes('[vite] connected') && (connected = true)));
     await page.goto(`${url}/labs/${LAB}/`);
+    await until('the page\'s HMR client to connect', () => connected, 30_000);
     assert.equal(await page.locator('h1').first().innerText(), 'LAB-4.1: Networking fundamentals');
 
     writeFileSync(file, original.replace('minutes: 60', 'minutes: sixty'));

@@ -70,6 +70,9 @@ export function kindConfig(spec: ClusterSpec, options: KindOptions = {}): Record
   if (spec.proxyMode && kubeProxyReplaced(cni, options)) {
     throw new FlatnetError('ProxyModeWithCilium', `--proxy-mode ${spec.proxyMode}: this Cilium cluster has no kube-proxy (Cilium replaces it with eBPF)`, {}, 'leave --proxy-mode out, or use --cni calico or kindnet to keep kube-proxy');
   }
+  if (spec.ingress) {
+    throw new FlatnetError('IngressOnKind', 'an ingress controller: kind clusters are made here without one (flatnet\'s controller runs in the local cluster)', {}, 'run this lab on the local provider (--provider local)');
+  }
   const networking: Record<string, unknown> = {
     ...(net.disableDefaultCNI ? { disableDefaultCNI: true } : {}),
     podSubnet: net.podSubnet,

@@ -103,6 +103,11 @@ export class KindProber implements LiveProber {
     return parseGet(await this.api.exec(from, getCommand(url), { timeoutMs: 20_000 }));
   }
 
+  async ingressRequest(): Promise<{ error: string }> {
+    // kind clusters here are made without an ingress controller; labs that need one ask for the local provider.
+    return { error: 'this kind cluster runs no ingress controller: `route` checks run on the local provider' };
+  }
+
   async getObject(kind: string, namespace: string | undefined, name: string): Promise<Record<string, unknown> | undefined> {
     const r = await this.kubectl.run(['get', kind, name, ...(namespace ? ['-n', namespace] : []), '--ignore-not-found', '-o', 'json'], { timeoutMs: 30_000 });
     if (r.code !== 0) {

@@ -17,7 +17,8 @@ import { bootstrap, ensureObject } from './controllers/bootstrap.ts';
 import { Dataplane } from './controllers/dataplane.ts';
 import { reconcileEndpoints } from './controllers/endpoints.ts';
 import { reconcileLoadBalancers } from './controllers/loadbalancer.ts';
-import { ingressAddon, reconcileIngressStatus } from './controllers/ingress.ts';
+import { ingressAddon } from '../../../checkers/ingress/addon.ts';
+import { reconcileIngressStatus } from './controllers/ingress.ts';
 import { Recorder } from './controllers/events.ts';
 import { DNS_MAIN, Kubelet } from './controllers/kubelet.ts';
 import { reconcileNamespaces } from './controllers/namespaces.ts';
@@ -62,6 +63,8 @@ export interface Cluster {
   /** Every node with what runs its pods, control plane first. */
   nodes: NodeAgent[];
   dataplane: Dataplane;
+  /** Where the kubelets write container logs (api/logs.ts reads them). */
+  logDir: string;
   /** Progress of start-up, for `cluster up` to show. */
   stage: string;
   ready: boolean;
@@ -115,6 +118,7 @@ export async function runDaemon(name: string): Promise<void> {
       return { node, runtime, kubelet };
     }),
     dataplane: new Dataplane(store, nodes.map((n) => n.node), { recordsDir, ...(options.ingress ? { ingressDir } : {}) }, options.proxyMode ?? 'iptables'),
+    logDir,
     stage: 'Starting control plane',
     ready: false,
   };

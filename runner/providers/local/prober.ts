@@ -6,7 +6,7 @@
  */
 import { getCommand, lookupCommand, parseGet, parseLookup } from '../pod-tools.ts';
 import { FlatnetError } from '../../../checkers/errors.ts';
-import type { LiveFlow, LiveProber, PodRef } from '../../../checkers/grade/index.ts';
+import type { IngressAnswer, LiveFlow, LiveProber, PodRef } from '../../../checkers/grade/index.ts';
 import { parseManifests } from '../../../checkers/k8s/manifests.ts';
 import type { ProbeResult } from '../../../checkers/truth-table.ts';
 import { call, settle as settleRules } from './client.ts';
@@ -69,6 +69,10 @@ export class LocalProber implements LiveProber {
 
   async httpGet(from: PodRef, url: string): Promise<{ status: number } | { error: string }> {
     return parseGet(await this.exec(from, getCommand(url)));
+  }
+
+  async ingressRequest(url: string): Promise<IngressAnswer | { error: string }> {
+    return call<IngressAnswer | { error: string }>(this.cluster, 'POST', '/ingress-request', { url });
   }
 
   async getObject(kind: string, namespace: string | undefined, name: string): Promise<Record<string, unknown> | undefined> {

@@ -11,6 +11,11 @@ import { ApiError } from './handlers.ts';
 
 export const LOG_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/;
 
+/** Where the kubelet writes a container's log, one file per run (`n` = its restart count then). */
+export function logFile(logDir: string, pod: { namespace: string; name: string; uid: string }, container: string, n: number): string {
+  return join(logDir, `${pod.namespace}_${pod.name}_${pod.uid}`, container, `${n}.log`);
+}
+
 export function serveLogs(store: ObjectStore, logDir: string, namespace: string, name: string, url: URL, res: ServerResponse): void {
   const pod = store.get('pods', namespace, name);
   if (!pod) throw new ApiError(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
@@ -22,7 +27,7 @@ export function serveLogs(store: ObjectStore, logDir: string, namespace: string,
   const restarts = status?.restartCount ?? 0;
   const previous = url.searchParams.get('previous') === 'true';
   if (previous && restarts === 0) throw new ApiError(400, 'BadRequest', `previous terminated container "${container}" in pod "${name}" not found`);
-  const file = join(logDir, `${namespace}_${name}_${pod.metadata.uid}`, container, `${previous ? restarts - 1 : restarts}.log`);
+  const file = logFile(logDir, { namespace, name, uid: pod.metadata.uid ?? '' }, container, previous ? restarts - 1 : restarts);
   const timestamps = url.searchParams.get('timestamps') === 'true';
   const tail = url.searchParams.has('tailLines') ? Number(url.searchParams.get('tailLines')) : undefined;
   const render = (text: string) =>

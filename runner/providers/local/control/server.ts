@@ -10,6 +10,7 @@ import { FlatnetError } from '../../../../checkers/errors.ts';
 import { agentOf, type Cluster } from '../daemon.ts';
 import { applyObjects } from './apply.ts';
 import { statusOf } from './status.ts';
+import { ingressRequest } from './ingress-request.ts';
 import { probeFlows, type LiveFlow } from './probe.ts';
 
 type Handler = (c: Cluster, body: Record<string, unknown>, url: URL) => unknown | Promise<unknown>;
@@ -33,6 +34,7 @@ const routes: Record<string, Handler> = {
     const { kubelet, runtime } = agentOf(c, namespace, name);
     return runtime.execCollect(kubelet.container(namespace, name).running, argv, timeoutMs ?? 10_000, input);
   },
+  'POST /ingress-request': (c, body) => ingressRequest(c, String(body.url ?? '')),
   'POST /probe': async (c, body) => ({ results: await probeFlows(c, (body.flows ?? []) as LiveFlow[]) }),
   'GET /objects': (c, _b, url) => ({ objects: c.store.list(url.searchParams.get('resource') as never, url.searchParams.get('namespace') ?? undefined) }),
   'GET /ready-latencies': (c) => ({ latencies: Object.assign({}, ...c.nodes.map((a) => a.kubelet.readyLatencies())) as Record<string, number> }),

@@ -7,13 +7,14 @@
  */
 import { ensureBundle, PROJECT_ROOT } from '../../../build/bundle.ts';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import { CLUSTER_DOMAIN, DNS_SERVICE_IP } from '../config.ts';
 import { profileFor } from '../images/profiles.ts';
 import { requireProfile, type ContainerSpec, type PodNetwork, type PodRuntime, type PodSpec, type RunningContainer, type Stream } from '../pods/runtime.ts';
 import type { ObjectStore } from '../store/store.ts';
+import { logFile } from '../api/logs.ts';
 import type { KObject, WatchEvent } from '../store/types.ts';
 import type { Recorder } from './events.ts';
 import { serviceEnv } from './service-env.ts';
@@ -317,7 +318,7 @@ export class Kubelet {
   }
 
   private openLog(s: PodState, container: string, restart: number): WriteStream {
-    const path = join(this.opts.logDir, `${s.namespace}_${s.name}_${s.uid}`, container, `${restart}.log`);
+    const path = logFile(this.opts.logDir, s, container, restart);
     mkdirSync(dirname(path), { recursive: true });
     return createWriteStream(path, { flags: 'a' });
   }

@@ -11,7 +11,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IngressTable } from './routes.ts';
+import type { IngressTable } from '../../../../checkers/ingress/routes.ts';
 
 const MAIN = new URL('./main.ts', import.meta.url).pathname;
 

@@ -6,7 +6,8 @@
  *
  * It serves what FILE says (table-file.ts), which the cluster daemon rewrites (tmp + rename)
  * whenever Ingresses, Services, endpoints or TLS Secrets change; a new table takes over from
- * the next request. Its stdout is the pod's log: one line per request, as an access log.
+ * the next request. Its stdout is the pod's log: one line per request in ingress-nginx's
+ * access-log format (access-log.ts), and what it loaded.
  */
 import { parseArgs } from 'node:util';
 import { watchSnapshotFile } from '../snapshot-file.ts';
@@ -15,6 +16,7 @@ import { emptyTable, parseTable } from './table-file.ts';
 
 const usage = 'usage: node runner/providers/local/ingress/main.ts --table FILE [--host 0.0.0.0] [--http-port 80] [--https-port 443]';
 const log = (line: string) => process.stdout.write(`flatnet-ingress: ${line}\n`);
+const access = (line: string) => process.stdout.write(`${line}\n`);
 
 function options() {
   try {
@@ -34,7 +36,7 @@ function options() {
 
 const { file, host, httpPort, httpsPort } = options();
 // Listening first, with nothing to serve (404s): the table's first load follows at once.
-const proxy = await startIngressProxy(emptyTable(), { host, httpPort, httpsPort, log });
+const proxy = await startIngressProxy(emptyTable(), { host, httpPort, httpsPort, log, access });
 const table = await watchSnapshotFile(file, parseTable, emptyTable(), {
   onLoad: (t) => {
     proxy.update(t);

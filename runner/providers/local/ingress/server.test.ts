@@ -13,8 +13,19 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { buildTable, type IngressWorld } from './routes.ts';
+import { buildTable, type IngressWorld } from '../../../../checkers/ingress/routes.ts';
+import { parseAccessLine } from './access-log.ts';
 import { startIngressProxy, type IngressProxy } from './server.ts';
+
+/** The log line is written when the response finishes, which may be just after the client has it. */
+async function until<T>(fn: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const v = fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('no access-log line');
+}
 
 const skip = spawnSync('openssl', ['version']).status === 0 ? undefined : 'openssl is not installed (apt-get install openssl)';
 if (skip) console.log(`# skipped: ${skip}`);
@@ -50,6 +61,7 @@ describe('the ingress proxy', { skip, timeout: 30_000 }, () => {
   const ports: Record<string, number> = {};
   let http = '';
   let https = '';
+  const lines: string[] = [];
 
   before(async () => {
     // Two "pods": each answers with its name, the path, the Host it got and X-Forwarded-For.
@@ -84,7 +96,7 @@ describe('the ingress proxy', { skip, timeout: 30_000 }, () => {
         { metadata: { name: 'api-tls', namespace: 'web' }, type: 'kubernetes.io/tls', data: selfSigned(dir, '*.api.example.com') },
       ],
     };
-    proxy = await startIngressProxy(buildTable(world), { host: '127.0.0.1', httpPort: 0, httpsPort: 0 });
+    proxy = await startIngressProxy(buildTable(world), { host: '127.0.0.1', httpPort: 0, httpsPort: 0, access: (l) => lines.push(l) });
     http = `http://127.0.0.1:${(proxy.http.address() as AddressInfo).port}`;
     https = `https://127.0.0.1:${(proxy.https.address() as AddressInfo).port}`;
   });
@@ -109,6 +121,24 @@ describe('the ingress proxy', { skip, timeout: 30_000 }, () => {
     assert.deepEqual([shop.status, shop.cn, shop.body.split(' ')[0]], [200, 'shop.example.com', 'shop']);
     const api = await get(`${https}/`, 'eu.api.example.com', 'eu.api.example.com');
     assert.deepEqual([api.status, api.cn, api.body.split(' ')[0]], [200, '*.api.example.com', 'api']);
+  });
+
+  it('logs each request as ingress-nginx does: the upstream Service, the pod that answered, the request id', async () => {
+    const cases = [
+      { host: 'shop.example.com', path: '/api/x', want: { status: 200, upstream: 'web-api-http', addr: `127.0.0.1:${ports.api}` } },
+      { host: 'shop.example.com', path: '/cart', want: { status: 200, upstream: 'web-shop-80', addr: `127.0.0.1:${ports.shop}` } },
+      { host: 'nobody.example.com', path: '/', want: { status: 404, upstream: 'upstream-default-backend', addr: undefined } },
+      { host: 'down.example.com', path: '/', want: { status: 503, upstream: 'web-down-80', addr: undefined } },
+    ];
+    for (const [i, c] of cases.entries()) {
+      const id = `check-${i}-${process.pid}`;
+      await new Promise<void>((resolve, reject) =>
+        httpRequest(`${http}${c.path}`, { headers: { host: c.host, 'x-request-id': id } }, (res) => res.resume().on('end', resolve)).on('error', reject).end(),
+      );
+      const line = await until(() => lines.find((l) => l.endsWith(` ${id}`)));
+      assert.match(line, new RegExp(`^127\\.0\\.0\\.1 - - \\[\\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000\\] "GET ${c.path} HTTP/1\\.1" ${c.want.status} `));
+      assert.deepEqual(parseAccessLine(line), { ...c.want, id });
+    }
   });
 
   it('serves a new table from the next request on', async () => {

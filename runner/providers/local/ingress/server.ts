@@ -12,7 +12,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { createProxyServer } from 'http-proxy-3';
-import { certificateFor, route, type IngressTable } from './routes.ts';
+import { certificateFor, route, type IngressTable } from '../../../../checkers/ingress/routes.ts';
+import { accessLine, DEFAULT_UPSTREAM, requestId, upstreamName } from './access-log.ts';
 
 export interface IngressProxy {
   /** Replaces what is served, from the next request (and TLS handshake) on. */
@@ -27,7 +28,9 @@ export interface ProxyOptions {
   host: string;
   httpPort: number;
   httpsPort: number;
-  /** One line per request or failure: the pod's log. */
+  /** One line per request, in ingress-nginx's `upstreaminfo` format (access-log.ts): the pod's log. */
+  access?: (line: string) => void;
+  /** What went wrong on the way to an upstream. */
   log?: (line: string) => void;
 }
 
@@ -35,7 +38,10 @@ export async function startIngressProxy(initial: IngressTable, opts: ProxyOption
   let table = initial;
   let contexts = new Map<string, SecureContext>();
   const log = opts.log ?? (() => {});
+  const access = opts.access ?? (() => {});
   const proxy = createProxyServer({ xfwd: true, proxyTimeout: 30_000 });
+  const upstreamStatus = new WeakMap<IncomingMessage, number>();
+  proxy.on('proxyRes', (p, req) => void (p.statusCode !== undefined && upstreamStatus.set(req, p.statusCode)));
 
   const context = (servername: string | undefined): SecureContext | undefined => {
     const cert = certificateFor(table, servername);
@@ -49,26 +55,29 @@ export async function startIngressProxy(initial: IngressTable, opts: ProxyOption
   };
 
   /** The upstream for a request, or the status to answer with (404: no rule; 503: no endpoint). */
-  const target = (req: IncomingMessage): { url: string; by: string } | { status: number; why: string } => {
+  const target = (req: IncomingMessage): { upstream: string; addr: string } | { upstream: string; status: number } => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
     const routed = route(table, host, req.url ?? '/');
-    if (!routed) return { status: 404, why: `no rule for ${host}${req.url ?? '/'}` };
+    if (!routed) return { upstream: DEFAULT_UPSTREAM, status: 404 };
     const eps = routed.backend.endpoints;
-    if (eps.length === 0) return { status: 503, why: `${routed.backend.name} has no ready endpoints` };
+    if (eps.length === 0) return { upstream: upstreamName(routed.backend.name), status: 503 };
     // Each request to one endpoint picked at random, as a Service spreads connections.
-    return { url: `http://${eps[Math.floor(Math.random() * eps.length)]}`, by: routed.by };
+    return { upstream: upstreamName(routed.backend.name), addr: eps[Math.floor(Math.random() * eps.length)]! };
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    // As ingress-nginx: the client's X-Request-ID is kept (else one is made), sent upstream, logged.
+    const id = requestId(req);
+    req.headers['x-request-id'] = id;
     const t = target(req);
+    res.once('finish', () => access(accessLine({ req, res, id, upstream: t.upstream, addr: 'addr' in t ? t.addr : undefined, upstreamStatus: upstreamStatus.get(req), seconds: (performance.now() - started) / 1000 })));
     if ('status' in t) {
-      log(`${req.method} ${req.headers.host ?? ''}${req.url ?? ''} -> ${t.status} (${t.why})`);
       res.writeHead(t.status, { 'content-type': 'text/plain' }).end(`${t.status === 404 ? 'default backend - 404' : '503 Service Temporarily Unavailable'}\n`);
       return;
     }
-    log(`${req.method} ${req.headers.host ?? ''}${req.url ?? ''} -> ${t.url} (${t.by})`);
-    proxy.web(req, res, { target: t.url }, (err) => {
-      log(`${req.method} ${req.headers.host ?? ''}${req.url ?? ''} -> ${t.url} failed: ${err.message}`);
+    proxy.web(req, res, { target: `http://${t.addr}` }, (err) => {
+      log(`${req.method} ${req.headers.host ?? ''}${req.url ?? ''} -> ${t.addr} failed: ${err.message}`);
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end('502 Bad Gateway\n');
     });
@@ -76,7 +85,7 @@ export async function startIngressProxy(initial: IngressTable, opts: ProxyOption
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const t = target(req);
     if ('status' in t) return void socket.end(`HTTP/1.1 ${t.status} ${t.status === 404 ? 'Not Found' : 'Service Unavailable'}\r\n\r\n`);
-    proxy.ws(req, socket, head, { target: t.url }, () => socket.destroy());
+    proxy.ws(req, socket, head, { target: `http://${t.addr}` }, () => socket.destroy());
   };
 
   const http = createHttpServer(onRequest).on('upgrade', onUpgrade);

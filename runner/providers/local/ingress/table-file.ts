@@ -3,7 +3,7 @@
  * The table file the daemon writes for the ingress controller's pods (JSON of an IngressTable),
  * read back with a check of its shape: a torn or foreign file must not replace a good table.
  */
-import type { Backend, IngressTable } from './routes.ts';
+import type { Backend, IngressTable } from '../../../../checkers/ingress/routes.ts';
 
 export const emptyTable = (): IngressTable => ({ servers: [], certificates: [] });
 
