@@ -48,8 +48,8 @@ function labCluster(labId: string, name: string, variant?: number) {
   };
   before(() => {
     const bundle = loadLab(dir, variant === undefined ? {} : { variant });
-    const { nodes, network, proxyMode } = bundle.lab.requires;
-    const shape = [...(nodes > 1 ? ['--nodes', String(nodes)] : []), ...(network !== 'any' ? ['--network', network] : []), ...(proxyMode !== 'any' ? ['--proxy-mode', proxyMode] : [])];
+    const { nodes, network, proxyMode, ingress } = bundle.lab.requires;
+    const shape = [...(nodes > 1 ? ['--nodes', String(nodes)] : []), ...(network !== 'any' ? ['--network', network] : []), ...(proxyMode !== 'any' ? ['--proxy-mode', proxyMode] : []), ...(ingress ? ['--ingress'] : [])];
     const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(c.ok(['cluster', 'up', '--name', name, ...shape]))![1]!;
     env = { ...c.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(c.stateDir, 'kube-cache'), FLATNET_CLUSTER: name };
     const [, ...layers] = startLayers(bundle, 0);
@@ -387,6 +387,36 @@ for i in $(seq 20); do echo "$(kubectl exec -n shop client -- wget -qO- http://w
     assert.match(r.out, /tcp \. 30080 : goto external-[A-Z2-7]{8}-shop\/web-np\/tcp\//);
     assert.match(r.out, /numgen random mod 2 vmap \{ 0 : goto endpoint-[A-Z2-7]{8}-shop\/web\/tcp\/__10\.244\.1\.\d+\/8080, 1 : goto endpoint-/);
     assert.match(r.out, /^0$/m);
+  });
+});
+
+describe('lab ingress-host-path-tls: steps, as written', { skip }, () => {
+  const { sh, stepScript } = labCluster('ingress-host-path-tls', 'lab-ing-t1');
+
+  it('the controller: the default class, an address, 404 for a request no rule covers', () => {
+    const r = sh(stepScript('The controller, and the one address in front of it'));
+    assert.match(r.out, /^flatnet\s+flatnet\.dev\/ingress-controller\s+<none>/m, r.all);
+    assert.match(r.out, /^ingress-flatnet-controller\s+LoadBalancer\s+10\.96\.\d+\.\d+\s+172\.18\.255\.2\d\d\s+80:3\d{4}\/TCP,443:3\d{4}\/TCP/m);
+    assert.match(r.out, /^default backend - 404$/m);
+  });
+
+  it('a host and a path: the demo host reaches web, another host gets 404; the log names the pod', () => {
+    const r = sh(stepScript('A host and a path to a Service'));
+    assert.match(r.out, /^demo\s+flatnet\s+demo\.example\.com\s+(172\.18\.255\.2\d\d)?\s+80\s/m, r.all);
+    assert.match(r.out, /^web$/m);
+    assert.match(r.out, /^404$/m);
+    const logs = sh(stepScript('Who answered: the controller\'s log'));
+    const web = podIP(sh, 'shop', 'web');
+    assert.match(logs.out, new RegExp(`"GET /anything HTTP/1\\.1" 200 .* \\[shop-web-service-80\\] \\[\\] ${web.replaceAll('.', '\\.')}:8080 `), logs.all);
+    assert.match(logs.out, /"GET \/ HTTP\/1\.1" 404 .* \[upstream-default-backend\] \[\] - /);
+  });
+
+  it('TLS: the Secret\'s certificate is served for the host, and a client that checks names refuses it', () => {
+    const r = sh(stepScript('TLS: the certificate is chosen by SNI'));
+    assert.match(r.out, /^shop-tls\s+kubernetes\.io\/tls\s+2\s/m, r.all);
+    assert.match(r.out, /subject: CN=shop\.example\.com/);
+    assert.match(r.out, /^web$/m);
+    assert.match(r.err, /curl: \(60\) SSL: no alternative certificate subject name matches target host name 'demo\.example\.com'/);
   });
 });
 

@@ -232,7 +232,8 @@ function nodeCount(flag: string | undefined): number | undefined {
 async function shellClient(name: string, command: string[]): Promise<number> {
   const info = daemonInfo(name);
   if (!info) throw notRunning(name);
-  const args = ['-t', String(info.sandboxPid), ...(info.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', '-p', '--', ...(command.length ? command : ['bash', '--norc', '-i'])];
+  // --wd: entering a mount namespace moves to its root; the client is this host, so stay where the user is.
+  const args = ['-t', String(info.sandboxPid), ...(info.rootless ? ['-U', '--preserve-credentials'] : []), '-n', '-m', '-p', `--wd=${process.cwd()}`, '--', ...(command.length ? command : ['bash', '--norc', '-i'])];
   return passthrough('nsenter', args, { ...process.env, PS1: 'root@client:\\w# ' });
 }
 

@@ -72,7 +72,7 @@ export class LocalProber implements LiveProber {
   }
 
   async ingressRequest(url: string): Promise<IngressAnswer | { error: string }> {
-    return call<IngressAnswer | { error: string }>(this.cluster, 'POST', '/ingress-request', { url });
+    return (await call<{ result: IngressAnswer | { error: string } }>(this.cluster, 'POST', '/ingress-request', { url })).result;
   }
 
   async getObject(kind: string, namespace: string | undefined, name: string): Promise<Record<string, unknown> | undefined> {

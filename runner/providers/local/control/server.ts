@@ -34,7 +34,8 @@ const routes: Record<string, Handler> = {
     const { kubelet, runtime } = agentOf(c, namespace, name);
     return runtime.execCollect(kubelet.container(namespace, name).running, argv, timeoutMs ?? 10_000, input);
   },
-  'POST /ingress-request': (c, body) => ingressRequest(c, String(body.url ?? '')),
+  // Wrapped: a bare {error} is how this socket reports its own failures.
+  'POST /ingress-request': async (c, body) => ({ result: await ingressRequest(c, String(body.url ?? '')) }),
   'POST /probe': async (c, body) => ({ results: await probeFlows(c, (body.flows ?? []) as LiveFlow[]) }),
   'GET /objects': (c, _b, url) => ({ objects: c.store.list(url.searchParams.get('resource') as never, url.searchParams.get('namespace') ?? undefined) }),
   'GET /ready-latencies': (c) => ({ latencies: Object.assign({}, ...c.nodes.map((a) => a.kubelet.readyLatencies())) as Record<string, number> }),

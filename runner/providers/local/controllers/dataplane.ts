@@ -22,6 +22,7 @@ import { applyNftRules } from '../proxy/apply-nft.ts';
 import type { ProxyMode } from '../proxy/mode.ts';
 import { announcements } from './loadbalancer.ts';
 import { ingressTable } from './ingress.ts';
+import { tableDigest } from '../ingress/table-file.ts';
 import type { Node } from '../node.ts';
 import type { ObjectStore } from '../store/store.ts';
 import type { KObject } from '../store/types.ts';
@@ -98,6 +99,11 @@ export class Dataplane {
 
   /** What was last loaded; most store changes (pod status, events) change neither. */
   private applied = { records: '', ingress: '', proxy: '', policy: '', announced: new Map<string, string[]>() };
+
+  /** The ingress table last written (its digest, as the controller logs it), once there is one. */
+  get ingressTableDigest(): string | undefined {
+    return this.applied.ingress ? tableDigest(this.applied.ingress) : undefined;
+  }
 
   private async apply(): Promise<void> {
     try {

@@ -62,16 +62,18 @@ export function accessLine(s: Served): string {
 export interface AccessRecord {
   status: number;
   upstream: string;
-  /** The pod that answered (`ip:port`); undefined when none did (404, 503). */
+  /** The pod the request was sent to (`ip:port`); undefined when none was picked (404, 503). */
   addr: string | undefined;
+  /** What the pod answered; 502 or 504 (as nginx logs them) when the controller got no answer from it. */
+  upstreamStatus: number | undefined;
   id: string;
 }
 
-const LINE = /"[^"]*" (\d{3}) \d+ "[^"]*" "[^"]*" \d+ [\d.]+ \[([^\]]*)\] \[[^\]]*\] (\S+) \S+ \S+ \S+ (\S+)$/;
+const LINE = /"[^"]*" (\d{3}) \d+ "[^"]*" "[^"]*" \d+ [\d.]+ \[([^\]]*)\] \[[^\]]*\] (\S+) \S+ \S+ (\S+) (\S+)$/;
 
 /** The fields live grading needs from one access-log line; undefined for any other line. */
 export function parseAccessLine(line: string): AccessRecord | undefined {
   const m = LINE.exec(line.trim());
   if (!m) return undefined;
-  return { status: Number(m[1]), upstream: m[2]!, addr: m[3] === '-' ? undefined : m[3], id: m[4]! };
+  return { status: Number(m[1]), upstream: m[2]!, addr: m[3] === '-' ? undefined : m[3], upstreamStatus: m[4] === '-' ? undefined : Number(m[4]), id: m[5]! };
 }

@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { watchSnapshotFile } from '../snapshot-file.ts';
 import { startIngressProxy } from './server.ts';
-import { emptyTable, parseTable } from './table-file.ts';
+import { emptyTable, parseTable, tableDigest } from './table-file.ts';
 
 const usage = 'usage: node runner/providers/local/ingress/main.ts --table FILE [--host 0.0.0.0] [--http-port 80] [--https-port 443]';
 const log = (line: string) => process.stdout.write(`flatnet-ingress: ${line}\n`);
@@ -37,10 +37,16 @@ function options() {
 const { file, host, httpPort, httpsPort } = options();
 // Listening first, with nothing to serve (404s): the table's first load follows at once.
 const proxy = await startIngressProxy(emptyTable(), { host, httpPort, httpsPort, log, access });
-const table = await watchSnapshotFile(file, parseTable, emptyTable(), {
+let digest = '';
+const parse = (text: string) => {
+  const t = parseTable(text);
+  digest = tableDigest(text);
+  return t;
+};
+const table = await watchSnapshotFile(file, parse, emptyTable(), {
   onLoad: (t) => {
     proxy.update(t);
-    log(`loaded ${file}: ${t.servers.length} hosts, ${t.certificates.length} certificates${t.defaultBackend ? ', a default backend' : ''}`);
+    log(`loaded table ${digest} from ${file}: ${t.servers.length} hosts, ${t.certificates.length} certificates${t.defaultBackend ? ', a default backend' : ''}`);
   },
   onError: (err) => log(`keeping the last good table: ${err.message}`),
 });

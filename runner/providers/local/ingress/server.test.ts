@@ -125,10 +125,10 @@ describe('the ingress proxy', { skip, timeout: 30_000 }, () => {
 
   it('logs each request as ingress-nginx does: the upstream Service, the pod that answered, the request id', async () => {
     const cases = [
-      { host: 'shop.example.com', path: '/api/x', want: { status: 200, upstream: 'web-api-http', addr: `127.0.0.1:${ports.api}` } },
-      { host: 'shop.example.com', path: '/cart', want: { status: 200, upstream: 'web-shop-80', addr: `127.0.0.1:${ports.shop}` } },
-      { host: 'nobody.example.com', path: '/', want: { status: 404, upstream: 'upstream-default-backend', addr: undefined } },
-      { host: 'down.example.com', path: '/', want: { status: 503, upstream: 'web-down-80', addr: undefined } },
+      { host: 'shop.example.com', path: '/api/x', want: { status: 200, upstream: 'web-api-http', addr: `127.0.0.1:${ports.api}`, upstreamStatus: 200 } },
+      { host: 'shop.example.com', path: '/cart', want: { status: 200, upstream: 'web-shop-80', addr: `127.0.0.1:${ports.shop}`, upstreamStatus: 200 } },
+      { host: 'nobody.example.com', path: '/', want: { status: 404, upstream: 'upstream-default-backend', addr: undefined, upstreamStatus: undefined } },
+      { host: 'down.example.com', path: '/', want: { status: 503, upstream: 'web-down-80', addr: undefined, upstreamStatus: undefined } },
     ];
     for (const [i, c] of cases.entries()) {
       const id = `check-${i}-${process.pid}`;

@@ -39,7 +39,8 @@ export async function startIngressProxy(initial: IngressTable, opts: ProxyOption
   let contexts = new Map<string, SecureContext>();
   const log = opts.log ?? (() => {});
   const access = opts.access ?? (() => {});
-  const proxy = createProxyServer({ xfwd: true, proxyTimeout: 30_000 });
+  // ingress-nginx's defaults: proxy-connect-timeout 5 s (then 504), proxy-read-timeout 60 s.
+  const proxy = createProxyServer({ xfwd: true, connectTimeout: 5_000, proxyTimeout: 60_000 });
   const upstreamStatus = new WeakMap<IncomingMessage, number>();
   proxy.on('proxyRes', (p, req) => void (p.statusCode !== undefined && upstreamStatus.set(req, p.statusCode)));
 
@@ -78,8 +79,11 @@ export async function startIngressProxy(initial: IngressTable, opts: ProxyOption
     }
     proxy.web(req, res, { target: `http://${t.addr}` }, (err) => {
       log(`${req.method} ${req.headers.host ?? ''}${req.url ?? ''} -> ${t.addr} failed: ${err.message}`);
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end('502 Bad Gateway\n');
+      // As nginx: a pod that does not accept in time is 504, any other failure 502; both are logged as the upstream's status.
+      const status = (err as NodeJS.ErrnoException).code === 'ECONNECT_TIMEOUT' ? 504 : 502;
+      upstreamStatus.set(req, status);
+      if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end(status === 504 ? '504 Gateway Time-out\n' : '502 Bad Gateway\n');
     });
   };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {

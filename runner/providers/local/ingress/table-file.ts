@@ -3,7 +3,19 @@
  * The table file the daemon writes for the ingress controller's pods (JSON of an IngressTable),
  * read back with a check of its shape: a torn or foreign file must not replace a good table.
  */
+import { createHash } from 'node:crypto';
 import type { Backend, IngressTable } from '../../../../checkers/ingress/routes.ts';
+
+/**
+ * What names one version of the file: the controller logs it when it loads one, so the daemon
+ * can tell when the pod serves what it last wrote (live grading waits for that).
+ */
+export function tableDigest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** The digest in a controller log line saying it loaded a table. */
+export const LOADED = /^flatnet-ingress: loaded table ([0-9a-f]{16}) /;
 
 export const emptyTable = (): IngressTable => ({ servers: [], certificates: [] });
 
