@@ -8,13 +8,18 @@ import type { KObject } from '../store/types.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
+/**
+ * One clock for every recorder in the daemon: a Pod and a Service of the same name, told
+ * about by two components in the same millisecond, would otherwise get the same event name.
+ */
+let lastNano = 0n;
+
 export class Recorder {
   private readonly store: ObjectStore;
   private readonly component: string;
   private readonly host: string;
   /** uid/reason/message → event name, so repeats are found without listing every event. */
   private readonly seen = new Map<string, string>();
-  private lastNano = 0n;
 
   constructor(store: ObjectStore, component: string, host: string) {
     this.store = store;
@@ -29,8 +34,8 @@ export class Recorder {
    */
   private nextStamp(): string {
     const now = BigInt(Date.now()) * 1_000_000n;
-    this.lastNano = now > this.lastNano ? now : this.lastNano + 1n;
-    return this.lastNano.toString(16);
+    lastNano = now > lastNano ? now : lastNano + 1n;
+    return lastNano.toString(16);
   }
 
   record(obj: KObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
