@@ -15,6 +15,7 @@
  */
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import type { Cluster } from '../../../../checkers/engine/index.ts';
+import { runQueue } from '../run-queue.ts';
 import { FORWARD_CHAIN, isPolicyChain } from './chain-names.ts';
 import { policyRules } from './iptables.ts';
 
@@ -25,13 +26,11 @@ const WAIT = ['-w', '5'];
 const JUMP = `-m comment --comment "flatnet NetworkPolicy: check each new flow" -j ${FORWARD_CHAIN}`;
 
 /** Per node (a node is one runner): applies to one node queue; different nodes apply at once. */
-const queues = new WeakMap<Run, Promise<unknown>>();
+const queue = runQueue();
 
 /** Idempotent; concurrent calls run one after the other (save, then restore, must not interleave). */
 export function applyPolicyRules(cluster: Cluster, run: Run, rules = policyRules(cluster)): Promise<void> {
-  const next = (queues.get(run) ?? Promise.resolve()).then(() => applyOnce(cluster, run, rules));
-  queues.set(run, next.catch(() => undefined));
-  return next;
+  return queue(run, () => applyOnce(cluster, run, rules));
 }
 
 /** Nodes (by runner) that were given IPv6 rules: only they can have IPv6 rules to clean up. */

@@ -6,17 +6,16 @@
  * atomic: a failure anywhere leaves the node's rules as they were.
  */
 import { FlatnetError } from '../../../../checkers/errors.ts';
+import { runQueue } from '../run-queue.ts';
 import type { Run } from './apply.ts';
 import type { ProxyInput } from './model.ts';
 import { kubeProxyNftables, NFT_TABLE } from './nftables.ts';
 
 /** Per node (a node is one runner): applies to one node queue; different nodes apply at once. */
-const queues = new WeakMap<Run, Promise<unknown>>();
+const queue = runQueue();
 
 export function applyNftRules(input: ProxyInput, run: Run, options: { serviceCIDR?: string } = {}): Promise<void> {
-  const next = (queues.get(run) ?? Promise.resolve()).then(() => applyOnce(input, run, options));
-  queues.set(run, next.catch(() => undefined));
-  return next;
+  return queue(run, () => applyOnce(input, run, options));
 }
 
 async function applyOnce(input: ProxyInput, run: Run, options: { serviceCIDR?: string }): Promise<void> {

@@ -17,6 +17,7 @@
  * jump missing and both insert it.
  */
 import { FlatnetError } from '../../../../checkers/errors.ts';
+import { runQueue } from '../run-queue.ts';
 import { kubeProxyRules } from './iptables.ts';
 import { JUMP_CHAINS, jumpRuleArgs } from './jump-chains.ts';
 import type { ProxyInput } from './model.ts';
@@ -26,12 +27,10 @@ export type Run = (cmd: string, args: string[], stdin?: string) => Promise<{ cod
 /** How long iptables waits for the xtables lock, as kube-proxy's `-w 5`. */
 const WAIT = ['-w', '5'];
 /** Per node (a node is one runner): applies to one node queue; different nodes apply at once. */
-const queues = new WeakMap<Run, Promise<unknown>>();
+const queue = runQueue();
 
 export function applyProxyRules(input: ProxyInput, run: Run): Promise<void> {
-  const next = (queues.get(run) ?? Promise.resolve()).then(() => applyOnce(input, run));
-  queues.set(run, next.catch(() => undefined));
-  return next;
+  return queue(run, () => applyOnce(input, run));
 }
 
 /** What a node has been prepared with, per runner: the sysctl, the version probe and the base jumps happen once. */
