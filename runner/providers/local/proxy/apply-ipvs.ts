@@ -1,0 +1,157 @@
+/**
+ * @module
+ * Loading kube-proxy's IPVS mode into a node, a full sync per call, in the order its
+ * syncProxyRules works:
+ *
+ * 1. once per node: the sysctls NewProxier sets (net.ipv4.vs.conntrack=1 so iptables can
+ *    masquerade IPVS connections, expire_nodest_conn, expire_quiescent_template, ip_forward,
+ *    conn_reuse_mode=0 on the kernels that need it) and the iptables version probe;
+ * 2. the dummy interface kube-ipvs0 (created when missing, left down as kube-proxy leaves it:
+ *    an address on a down interface is still local, which is all IPVS needs) and the addresses
+ *    it lacks;
+ * 3. the ipsets: `ipset save`, then one `ipset restore -exist` that creates every set and
+ *    deletes and adds only the members that changed;
+ * 4. the KUBE-* chains and the missing jumps to them in one `iptables-restore --noflush` —
+ *    after the sets, which the rules name;
+ * 5. the virtual servers: `ipvsadm -Sn`, then `ipvsadm -R` with only the changes. Not
+ *    `ipvsadm --clear` and a full restore (`ipvsadm-restore` clears first, too): every sync
+ *    would drop every virtual server for a moment and, with expire_nodest_conn, cut the
+ *    established connections of Services that did not change. kube-proxy diffs the same way;
+ * 6. the addresses no virtual server uses any more, removed last.
+ *
+ * Each step reads before it writes, so a node's applies are queued (run-queue.ts).
+ */
+import { FlatnetError } from '../../../../checkers/errors.ts';
+import { runQueue } from '../run-queue.ts';
+import { hasRandomFully, type Run } from './apply.ts';
+import { IPVS_DEVICE, IPVS_JUMP_CHAINS, ipsetRestore, ipvsadmDiff, kubeProxyIpvs, parseIpsetSave, parseIpvsadmSave, type IpvsOptions } from './ipvs.ts';
+import { jumpRuleArgs } from './jump-chains.ts';
+import type { ProxyInput } from './model.ts';
+
+/** How long iptables waits for the xtables lock, as kube-proxy's `-w 5`. */
+const WAIT = ['-w', '5'];
+/** Per node (a node is one runner): applies to one node queue; different nodes apply at once. */
+const queue = runQueue();
+
+export function applyIpvsRules(input: ProxyInput, run: Run, options: Omit<IpvsOptions, 'randomFully'> = {}): Promise<void> {
+  return queue(run, () => applyOnce(input, run, options));
+}
+
+/** What a node has been prepared with, per runner: the sysctls and the version probe happen once. */
+const prepared = new WeakMap<Run, { randomFully: boolean }>();
+
+async function applyOnce(input: ProxyInput, run: Run, options: IpvsOptions): Promise<void> {
+  kubeProxyIpvs(input, options); // invalid input fails here, before the node is touched
+  const node = prepared.get(run) ?? (await prepare(run));
+  prepared.set(run, node);
+  const rules = kubeProxyIpvs(input, { ...options, randomFully: node.randomFully });
+
+  const bound = await ensureDevice(run);
+  const add = rules.addresses.filter((a) => !bound.has(a));
+  if (add.length > 0) await ipBatch(run, 'binding the Service addresses to kube-ipvs0', add.map((a) => `address add ${a}/32 dev ${IPVS_DEVICE}`));
+
+  const sets = await must(run, 'reading the ipsets', 'ipset', ['save'], undefined, IPSET_FIX);
+  await must(run, 'loading the ipsets', 'ipset', ['restore', '-exist'], ipsetRestore(rules.ipsets, parseIpsetSave(sets.stdout)), IPSET_FIX);
+
+  const saved = await must(run, 'reading the tables', 'sh', ['-c', 'iptables-save -t filter; iptables-save -t nat'], undefined, IPTABLES_FIX);
+  const text = withIpvsJumps(rules.iptables.nat + rules.iptables.filter, saved.stdout);
+  const args = [...WAIT, '--noflush', '--counters'];
+  const r = await run('iptables-restore', args, text);
+  if (r.code !== 0) throw failed('loading the Service rules', 'iptables-restore', args, r, IPTABLES_FIX, offendingLine(r.stderr, text));
+
+  const table = await must(run, 'reading the IPVS table', 'ipvsadm', ['-Sn'], undefined, IPVS_FIX);
+  const changes = ipvsadmDiff(parseIpvsadmSave(table.stdout), rules.virtualServers);
+  if (changes.length > 0) await must(run, 'loading the virtual servers', 'ipvsadm', ['-R'], `${changes.join('\n')}\n`, IPVS_FIX);
+
+  const wanted = new Set(rules.addresses);
+  const stale = [...bound].filter((a) => !wanted.has(a)).sort();
+  if (stale.length > 0) await ipBatch(run, 'removing unused Service addresses from kube-ipvs0', stale.map((a) => `address del ${a}/32 dev ${IPVS_DEVICE}`));
+}
+
+async function prepare(run: Run): Promise<{ randomFully: boolean }> {
+  const sysctls = ['net.ipv4.vs.conntrack=1', 'net.ipv4.vs.expire_nodest_conn=1', 'net.ipv4.vs.expire_quiescent_template=1', 'net.ipv4.ip_forward=1'];
+  const probe = await must(run, 'preparing the node for IPVS', 'sh', ['-c', `sysctl -qw ${sysctls.join(' ')} && uname -r && iptables --version`], undefined, SYSCTL_FIX);
+  const [release = '', version = ''] = probe.stdout.trim().split('\n');
+  if (needsConnReuseModeZero(release)) await must(run, 'preparing the node for IPVS', 'sysctl', ['-qw', 'net.ipv4.vs.conn_reuse_mode=0'], undefined, SYSCTL_FIX);
+  return { randomFully: hasRandomFully(version) };
+}
+
+/**
+ * Whether kube-proxy sets net.ipv4.vs.conn_reuse_mode=0 on this kernel: from 4.1, which has
+ * the sysctl, to before 5.9, which fixed the slow reuse of connections (issue 93297) — from
+ * then on it is left as the kernel has it.
+ */
+export function needsConnReuseModeZero(release: string): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  if (!m) return false;
+  const v = Number(m[1]) * 1000 + Number(m[2]);
+  return v >= 4001 && v < 5009;
+}
+
+/** The addresses kube-ipvs0 has, after creating it (a dummy, down) when it is missing. */
+async function ensureDevice(run: Run): Promise<Set<string>> {
+  const args = ['-o', '-4', 'address', 'show', 'dev', IPVS_DEVICE];
+  const shown = await run('ip', args);
+  if (shown.code === 0) return new Set([...shown.stdout.matchAll(/\binet (\d+\.\d+\.\d+\.\d+)\/32\b/g)].map((m) => m[1]!));
+  if (!/does not exist/i.test(shown.stderr)) throw failed(`reading the addresses of ${IPVS_DEVICE}`, 'ip', args, shown, DEVICE_FIX);
+  await must(run, `creating ${IPVS_DEVICE}`, 'ip', ['link', 'add', IPVS_DEVICE, 'type', 'dummy'], undefined, DEVICE_FIX);
+  return new Set();
+}
+
+async function ipBatch(run: Run, what: string, lines: string[]): Promise<void> {
+  await must(run, what, 'ip', ['-batch', '-'], `${lines.join('\n')}\n`, DEVICE_FIX);
+}
+
+/** One table's part of an iptables-save output (`*nat` up to its COMMIT). */
+function tableSection(save: string, table: 'filter' | 'nat'): string {
+  const section = save.split(/^\*/m).find((s) => s.startsWith(`${table}\n`));
+  return section ? `*${section}` : '';
+}
+
+const quote = (a: string) => (/[\s"]/.test(a) ? `"${a.replace(/"/g, '\\"')}"` : a);
+
+/**
+ * `text` (our *nat and *filter sections) with a `-I SRC 1` line for each jump into our chains
+ * that `save` (iptables-save of filter and nat) lacks, after the section's chain declarations.
+ * Checking first, as kube-proxy's EnsureRule does, keeps repeated syncs from stacking up
+ * duplicate jumps; the built-in chains are never flushed, so other tools' rules in them stay.
+ */
+export function withIpvsJumps(text: string, save: string): string {
+  const lines = text.split('\n');
+  for (const table of ['nat', 'filter'] as const) {
+    const section = tableSection(save, table).split('\n');
+    const missing = IPVS_JUMP_CHAINS.filter((j) => j.table === table)
+      .filter((j) => !section.some((l) => l.startsWith(`-A ${j.srcChain} `) && l.endsWith(`-j ${j.dstChain}`) && l.includes(j.comment)))
+      .map((j) => `-I ${j.srcChain} 1 ${jumpRuleArgs(j).map(quote).join(' ')}`);
+    if (missing.length === 0) continue;
+    const start = lines.indexOf(`*${table}`);
+    if (start < 0) throw new Error(`withIpvsJumps: no *${table} section`);
+    const end = lines.indexOf('COMMIT', start);
+    const lastDecl = start + lines.slice(start, end).findLastIndex((l) => l.startsWith(':'));
+    lines.splice(Math.max(lastDecl, start) + 1, 0, ...missing);
+  }
+  return lines.join('\n');
+}
+
+/** iptables-restore names the line it stopped at; show it, as kube-proxy logs it. */
+function offendingLine(stderr: string, text: string): string | undefined {
+  const m = /line:? (\d+)/.exec(stderr);
+  return m ? text.split('\n')[Number(m[1]) - 1] : undefined;
+}
+
+const SYSCTL_FIX = 'the net.ipv4.vs.* sysctls exist once the kernel has IPVS: load it on the host with `modprobe ip_vs`, or use --proxy-mode nftables';
+const DEVICE_FIX = `kube-ipvs0 is a dummy interface: load the module on the host (\`modprobe dummy\`); \`flatnet cluster shell node -- ip addr show ${IPVS_DEVICE}\` shows what the node has`;
+const IPSET_FIX = 'check that ipset works on this host (`ipset list -n` as root; `modprobe ip_set`); the node keeps its previous Service rules';
+const IPTABLES_FIX = 'check that iptables works on this host (`iptables-save -t nat` as root); the node keeps its previous Service rules';
+const IPVS_FIX = 'check the node\'s IPVS table (`flatnet cluster shell node -- ipvsadm -Ln`) and that the scheduler\'s module loads on the host (`modprobe ip_vs_rr`)';
+
+async function must(run: Run, what: string, cmd: string, args: string[], stdin: string | undefined, fix: string) {
+  const r = await run(cmd, args, stdin);
+  if (r.code !== 0) throw failed(what, cmd, args, r, fix);
+  return r;
+}
+
+function failed(what: string, cmd: string, args: string[], r: { code: number; stderr: string; stdout: string }, fix: string, line?: string): FlatnetError {
+  const detail = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ');
+  return new FlatnetError('ProxyRulesFailed', `${what} failed: ${cmd} ${args.join(' ')} exited ${r.code}${detail ? `: ${detail}` : ''}${line ? ` (at: ${line})` : ''}`, {}, fix);
+}
