@@ -12,6 +12,7 @@ import { cannotRunKubectl } from '../local-cluster/harness.ts';
 import { DIST, ensureBuilt } from '../../site/build/stamp.ts';
 import { startServe, type Served } from '../serve-process.ts';
 import { cannotRunBrowser, launch, snap, type Launched } from './browser.ts';
+import { startLab, writeAnswer } from './lab-page.ts';
 
 // The learner's terminal and Apply run the real kubectl.
 const skip = cannotRunBrowser() ?? cannotRunKubectl();
@@ -69,32 +70,9 @@ spec:
       port: 53
 `;
 
-/**
- * Replaces the editor's text as a learner pasting it would: select all, delete, paste. (Typing
- * a whole document key by key would be re-indented by the editor's YAML rules on every Enter.)
- */
-async function writeAnswer(page: Page, text: string): Promise<void> {
-  await page.locator('.monaco-editor .view-lines').click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.locator('.monaco-editor textarea').evaluate((ta, t) => {
-    const data = new DataTransfer();
-    data.setData('text/plain', t);
-    ta.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, text);
-}
-
 const answer = (page: Page) => page.locator('flatnet-lab').evaluate((el) => (el as HTMLElement & { answer: string }).answer);
 const changedFlows = async (page: Page) => Number(await page.locator('.preview-summary').getAttribute('data-changed'));
 const terminalText = (page: Page) => page.locator('.xterm-rows').innerText();
-
-async function startLab(page: Page, name: string): Promise<void> {
-  await page.click('[data-start]');
-  await page.waitForSelector('flatnet-lab[data-session="provisioning"]', { timeout: 60_000 });
-  await snap(page, `${name}-provisioning`);
-  await page.waitForSelector('flatnet-lab[data-session="ready"]', { timeout: 120_000 });
-  await page.waitForFunction(() => /learner@\S+:~\$/.test(document.querySelector('.xterm-rows')?.textContent ?? ''), undefined, { timeout: 30_000 });
-}
 
 describe('the course in Chromium, on the local provider', { skip, timeout: 600_000 }, () => {
   let server: Served | undefined;

@@ -70,6 +70,15 @@ describe('Ingress lab, graded live', { skip, timeout: 300_000 }, () => {
     });
   }
 
+  it('graded again over an earlier answer, as a session grades (the answer stays applied): the Ingress keeps its default class', async () => {
+    const wrong = task.wrong.findIndex((w) => w.id === 'no-tls');
+    const first = await gradeLive(bundle, task.id, sourceText(bundle, task.wrong[wrong]!, ['tasks', 0, 'wrong', wrong]), prober);
+    assert.equal(first.hint, 'tls');
+    const second = await gradeLive(bundle, task.id, reference, prober);
+    await prober.reset();
+    assert.equal(second.passed, true, second.checks.map((c) => `${c.id}: ${c.explanation}`).join('; '));
+  });
+
   it('a policy admitting only the controller\'s namespace keeps the route; one admitting nobody breaks it, live and static alike', async () => {
     // This task's answers are Ingresses only: here the checks also accept the policy beside it.
     const lab = { ...bundle, lab: { ...bundle.lab, tasks: [{ ...task, checks: task.checks.map((c) => (c.kind === 'applied' ? { ...c, kinds: ['Ingress', 'NetworkPolicy'] } : c)) }] } };

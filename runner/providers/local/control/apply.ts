@@ -26,7 +26,7 @@ export function applyObjects(c: Cluster, objects: KObject[]): { lines: string[] 
       }
     }
     const existing = c.store.get(resource, RESOURCES[resource].namespaced ? (raw.metadata.namespace ?? 'default') : undefined, raw.metadata.name);
-    const admitted = admit(resource, raw, c.store);
+    const admitted = admit(resource, existing ? keepDefaulted(resource, existing, raw) : raw, c.store);
     if (!existing) {
       c.store.create(resource, admitted);
       lines.push(`${name} created`);
@@ -45,6 +45,19 @@ export function applyObjects(c: Cluster, objects: KObject[]): { lines: string[] 
     lines.push(`${name} configured`);
   }
   return { lines };
+}
+
+/**
+ * kubectl apply patches: a field the server defaulted on create, which the applied file never
+ * set, stays. Replacing the object instead would drop an Ingress's defaulted class (so no
+ * controller would serve it any more).
+ */
+function keepDefaulted(resource: string, existing: KObject, raw: KObject): KObject {
+  if (resource !== 'ingresses') return raw;
+  const spec = (raw.spec ?? {}) as { ingressClassName?: string };
+  const had = (existing.spec as { ingressClassName?: string } | undefined)?.ingressClassName;
+  if (spec.ingressClassName !== undefined || had === undefined || raw.metadata.annotations?.['kubernetes.io/ingress.class'] !== undefined) return raw;
+  return { ...raw, spec: { ...spec, ingressClassName: had } };
 }
 
 /** kubectl's resource names: core kinds bare, others with their group (networkpolicy.networking.k8s.io). */
