@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import type { Run } from './apply.ts';
-import { applyIpvsRules, needsConnReuseModeZero, withIpvsJumps } from './apply-ipvs.ts';
+import { applyIpvsRules, needsConnReuseModeZero, parseAddresses, withIpvsJumps } from './apply-ipvs.ts';
 import { kubeProxyIpvs, parseIpsetSave } from './ipvs.ts';
 import type { ProxyInput } from './model.ts';
 
@@ -19,6 +19,8 @@ class FakeNode {
   calls: { cmd: string; args: string[]; stdin?: string }[] = [];
   device = false;
   addresses = new Set<string>();
+  /** On the node's other interfaces: its own address, and a load-balancer IP it announces. */
+  others: [dev: string, cidr: string][] = [['lo', '127.0.0.1/8'], ['eth0', '172.18.0.2/16']];
   ipsets = new Map<string, Set<string>>();
   ipvs = new Map<string, string[]>(); // `-t ip:port` → its `-a` lines
   jumps: string[] = []; // `*table -A SRC ...`: the jumps in the built-in chains
@@ -32,9 +34,13 @@ class FakeNode {
     const line = `${cmd} ${args.join(' ')}`;
     if (cmd === 'sh' && args[1]?.startsWith('sysctl')) return ok(`${this.kernel}\niptables v1.8.9 (nf_tables)\n`);
     if (cmd === 'sysctl') return ok();
-    if (line === 'ip -o -4 address show dev kube-ipvs0') {
+    if (line === 'ip -o -4 address show') {
+      const all: [string, string][] = [...this.others, ...[...this.addresses].map((a): [string, string] => ['kube-ipvs0', `${a}/32`])];
+      return ok(all.map(([dev, cidr], i) => `${i + 1}: ${dev}    inet ${cidr} scope global ${dev}\\       valid_lft forever preferred_lft forever`).join('\n'));
+    }
+    if (line === 'ip -o link show dev kube-ipvs0') {
       if (!this.device) return { code: 1, stdout: '', stderr: 'Device "kube-ipvs0" does not exist.\n' };
-      return ok([...this.addresses].map((a, i) => `${i + 7}: kube-ipvs0    inet ${a}/32 scope global kube-ipvs0\\       valid_lft forever preferred_lft forever`).join('\n'));
+      return ok('7: kube-ipvs0: <BROADCAST,NOARP> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000');
     }
     if (line === 'ip link add kube-ipvs0 type dummy') return ((this.device = true), ok());
     if (line === 'ip -batch -') {
@@ -102,7 +108,8 @@ describe('applyIpvsRules on a new node', () => {
     await applyIpvsRules(input(web(['10.244.0.5', '10.244.0.6']), nobody), node.run);
     assert.deepEqual(node.names, [
       'sh sysctl',
-      'ip -o -4 address show dev kube-ipvs0',
+      'ip -o -4 address show',
+      'ip -o link show dev kube-ipvs0',
       'ip link add kube-ipvs0 type dummy',
       'ip -batch -',
       'ipset save',
@@ -136,7 +143,7 @@ describe('applyIpvsRules again', () => {
     node.calls = [];
     const jumps = node.jumps.length;
     await applyIpvsRules(input(web(['10.244.0.5'])), node.run);
-    assert.deepEqual(node.names, ['ip -o -4 address show dev kube-ipvs0', 'ipset save', 'ipset restore -exist', 'sh iptables-save', 'iptables-restore -w 5 --noflush --counters', 'ipvsadm -Sn']);
+    assert.deepEqual(node.names, ['ip -o -4 address show', 'ipset save', 'ipset restore -exist', 'sh iptables-save', 'iptables-restore -w 5 --noflush --counters', 'ipvsadm -Sn']);
     assert.ok(!node.calls.find((c) => c.cmd === 'ipset' && c.args[0] === 'restore')!.stdin!.match(/^(add|del) /m), 'only the creates');
     assert.equal(node.jumps.length, jumps);
   });
@@ -169,6 +176,23 @@ describe('applyIpvsRules again', () => {
     assert.equal(node.calls.at(-1)!.stdin, 'address del 10.96.0.22/32 dev kube-ipvs0\n');
     assert.deepEqual([...node.addresses], ['10.96.0.20']);
     assert.deepEqual([...parseIpsetSave((await node.run('ipset', ['save'])).stdout).get('KUBE-IPVS-IPS')!], ['10.96.0.20']);
+  });
+});
+
+describe('applyIpvsRules: load-balancer addresses', () => {
+  const lb = { ...web(['10.244.0.5']), name: 'lb', type: 'LoadBalancer' as const, clusterIP: '10.96.0.30', loadBalancerIPs: ['172.18.255.200'] };
+  it('binds a load-balancer IP to kube-ipvs0 on a node that does not carry it', async () => {
+    const node = new FakeNode();
+    await applyIpvsRules(input(lb), node.run);
+    assert.deepEqual([...node.addresses].sort(), ['10.96.0.30', '172.18.255.200']);
+    assert.ok(node.ipvs.has('-t 172.18.255.200:80'));
+  });
+  it('not on the node that announces it (it is on its loopback already), which still serves it', async () => {
+    const node = new FakeNode();
+    node.others.push(['lo', '172.18.255.200/32']);
+    await applyIpvsRules(input(lb), node.run);
+    assert.deepEqual([...node.addresses], ['10.96.0.30']);
+    assert.ok(node.ipvs.has('-t 172.18.255.200:80'));
   });
 });
 
@@ -223,6 +247,13 @@ describe('needsConnReuseModeZero: kube-proxy sets conn_reuse_mode=0 on kernels 4
     const recent = new FakeNode();
     await applyIpvsRules(input(web(['10.244.0.5'])), recent.run);
     assert.ok(!recent.names.some((n) => n.includes('conn_reuse_mode')));
+  });
+});
+
+describe('parseAddresses', () => {
+  it('reads `ip -o -4 address show`, device names without their @peer', () => {
+    const text = '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n3: eth0@if9    inet 172.18.0.2/16 brd 172.18.255.255 scope global eth0\\       valid_lft forever preferred_lft forever\n7: kube-ipvs0    inet 10.96.0.10/32 scope global kube-ipvs0\\       valid_lft forever preferred_lft forever';
+    assert.deepEqual(parseAddresses(text), [{ dev: 'lo', ip: '127.0.0.1', prefix: 8 }, { dev: 'eth0', ip: '172.18.0.2', prefix: 16 }, { dev: 'kube-ipvs0', ip: '10.96.0.10', prefix: 32 }]);
   });
 });
 

@@ -8,7 +8,7 @@
  *    conn_reuse_mode=0 on the kernels that need it) and the iptables version probe;
  * 2. the dummy interface kube-ipvs0 (created when missing, left down as kube-proxy leaves it:
  *    an address on a down interface is still local, which is all IPVS needs) and the addresses
- *    it lacks;
+ *    it lacks — not one the node has on another interface already;
  * 3. the ipsets: `ipset save`, then one `ipset restore -exist` that creates every set and
  *    deletes and adds only the members that changed;
  * 4. the KUBE-* chains and the missing jumps to them in one `iptables-restore --noflush` —
@@ -44,9 +44,9 @@ async function applyOnce(input: ProxyInput, run: Run, options: IpvsOptions): Pro
   kubeProxyIpvs(input, options); // invalid input fails here, before the node is touched
   const node = prepared.get(run) ?? (await prepare(run));
   prepared.set(run, node);
-  const rules = kubeProxyIpvs(input, { ...options, randomFully: node.randomFully });
+  const { bound, elsewhere } = await ensureDevice(run);
+  const rules = kubeProxyIpvs(input, { ...options, randomFully: node.randomFully, localAddresses: elsewhere });
 
-  const bound = await ensureDevice(run);
   const add = rules.addresses.filter((a) => !bound.has(a));
   if (add.length > 0) await ipBatch(run, 'binding the Service addresses to kube-ipvs0', add.map((a) => `address add ${a}/32 dev ${IPVS_DEVICE}`));
 
@@ -88,14 +88,29 @@ export function needsConnReuseModeZero(release: string): boolean {
   return v >= 4001 && v < 5009;
 }
 
-/** The addresses kube-ipvs0 has, after creating it (a dummy, down) when it is missing. */
-async function ensureDevice(run: Run): Promise<Set<string>> {
-  const args = ['-o', '-4', 'address', 'show', 'dev', IPVS_DEVICE];
-  const shown = await run('ip', args);
-  if (shown.code === 0) return new Set([...shown.stdout.matchAll(/\binet (\d+\.\d+\.\d+\.\d+)\/32\b/g)].map((m) => m[1]!));
-  if (!/does not exist/i.test(shown.stderr)) throw failed(`reading the addresses of ${IPVS_DEVICE}`, 'ip', args, shown, DEVICE_FIX);
-  await must(run, `creating ${IPVS_DEVICE}`, 'ip', ['link', 'add', IPVS_DEVICE, 'type', 'dummy'], undefined, DEVICE_FIX);
-  return new Set();
+/**
+ * The node's IPv4 addresses, on kube-ipvs0 and elsewhere, after creating kube-ipvs0 (a dummy,
+ * down) when it is missing. `ip -o address show` lists only interfaces that have an address,
+ * so the device itself is looked for only when it shows none.
+ */
+async function ensureDevice(run: Run): Promise<{ bound: Set<string>; elsewhere: Set<string> }> {
+  const shown = await must(run, 'reading the node\'s addresses', 'ip', ['-o', '-4', 'address', 'show'], undefined, DEVICE_FIX);
+  const addresses = parseAddresses(shown.stdout);
+  const bound = new Set(addresses.filter((a) => a.dev === IPVS_DEVICE && a.prefix === 32).map((a) => a.ip));
+  const elsewhere = new Set(addresses.filter((a) => a.dev !== IPVS_DEVICE).map((a) => a.ip));
+  if (bound.size > 0) return { bound, elsewhere };
+  const args = ['-o', 'link', 'show', 'dev', IPVS_DEVICE];
+  const link = await run('ip', args);
+  if (link.code !== 0) {
+    if (!/does not exist/i.test(link.stderr)) throw failed(`looking for ${IPVS_DEVICE}`, 'ip', args, link, DEVICE_FIX);
+    await must(run, `creating ${IPVS_DEVICE}`, 'ip', ['link', 'add', IPVS_DEVICE, 'type', 'dummy'], undefined, DEVICE_FIX);
+  }
+  return { bound, elsewhere };
+}
+
+/** `ip -o -4 address show`: one line per address, `7: kube-ipvs0    inet 10.96.0.10/32 scope global ...`. */
+export function parseAddresses(text: string): { dev: string; ip: string; prefix: number }[] {
+  return [...text.matchAll(/^\d+:\s+([^\s@]+)(?:@\S+)?\s+inet (\d+\.\d+\.\d+\.\d+)\/(\d+)/gm)].map((m) => ({ dev: m[1]!, ip: m[2]!, prefix: Number(m[3]) }));
 }
 
 async function ipBatch(run: Run, what: string, lines: string[]): Promise<void> {

@@ -85,6 +85,12 @@ describe('kubeProxyIpvs: kube-ipvs0 addresses', () => {
     { name: 'never a node address for NodePorts', input: input(svc('np', '10.96.0.23', { nodePort: 30080 })), want: ['10.96.0.23'] },
   ];
   for (const c of cases) it(c.name, () => assert.deepEqual(kubeProxyIpvs(c.input).addresses.sort(), c.want));
+
+  it('not a load-balancer IP the node has on another interface (announced on its loopback)', () => {
+    const lb = input(svc('lb', '10.96.0.21', { nodePort: 30443 }, { type: 'LoadBalancer', loadBalancerIPs: ['172.18.255.200'] }));
+    assert.deepEqual(kubeProxyIpvs(lb, { localAddresses: ['127.0.0.1', '172.18.255.200'] }).addresses, ['10.96.0.21']);
+    assert.ok(kubeProxyIpvs(lb, { localAddresses: ['172.18.255.200'] }).virtualServers.some((vs) => vs.address === '172.18.255.200'), 'its virtual server stays');
+  });
 });
 
 describe('kubeProxyIpvs: ipset members', () => {

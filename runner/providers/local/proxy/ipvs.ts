@@ -72,6 +72,12 @@ export interface IpvsOptions {
   scheduler?: string;
   /** iptables can do `MASQUERADE --random-fully` (kube-proxy's HasRandomFully). Default true. */
   randomFully?: boolean;
+  /**
+   * Addresses the node has on its other interfaces (kube-proxy's nodeAddressSet): a
+   * load-balancer IP among them — the one a node announcing it carries on its loopback — is
+   * not bound to kube-ipvs0 a second time.
+   */
+  localAddresses?: Iterable<string>;
 }
 
 // The set names and comments of pkg/proxy/ipvs/ipset.go; the comments reappear in the rules.
@@ -148,7 +154,7 @@ export function kubeProxyIpvs(input: ProxyInput, options: IpvsOptions = {}): Ipv
   const add = (set: string, member: string) => members.get(set)!.add(member);
   const servers = new Map<string, VirtualServer>();
   const addresses = new Set<string>();
-  const nodeIPs = new Set(input.nodeIPs);
+  const local = new Set([...input.nodeIPs, ...(options.localAddresses ?? [])]);
 
   const virtualServer = (sp: ServicePort, address: string, port: number) => {
     const vs: VirtualServer = {
@@ -182,7 +188,7 @@ export function kubeProxyIpvs(input: ProxyInput, options: IpvsOptions = {}): Ipv
       add(SET.loadBalancer, `${lb},${p}:${sp.port}`);
       virtualServer(sp, lb, sp.port);
       // An address the node already has on another interface is not bound twice.
-      if (!nodeIPs.has(lb)) addresses.add(lb);
+      if (!local.has(lb)) addresses.add(lb);
     }
 
     if (sp.nodePort !== 0) {
