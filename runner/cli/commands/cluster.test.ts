@@ -1,9 +1,11 @@
 /** `flatnet cluster up` refuses a shape it cannot make before anything starts, naming what to do instead. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { main } from '../main.ts';
 
 describe('flatnet cluster up: refused shapes', () => {
@@ -35,4 +37,25 @@ describe('flatnet cluster up: refused shapes', () => {
       assert.deepEqual(readdirSync(state), [], 'nothing was started');
     });
   }
+});
+
+describe('flatnet cluster: a cluster another user started', () => {
+  const bin = fileURLToPath(new URL('../../../bin/flatnet.js', import.meta.url));
+  const asNobody = (...argv: string[]) => spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', ...argv], { encoding: 'utf8' });
+  const skip =
+    process.getuid?.() !== 0 ? 'needs root, to run the CLI as another user (nobody)'
+    : asNobody(process.execPath, '-e', `require('node:fs').readFileSync(${JSON.stringify(bin)})`).status !== 0 ? 'this checkout is not readable by other users (nobody)'
+    : undefined;
+  if (skip) console.log(`# skipped: ${skip}`);
+
+  it('says it cannot be reached by this user and why, not that it is not running', { skip }, () => {
+    const state = mkdtempSync(join(tmpdir(), 'flatnet-cli-'));
+    chmodSync(state, 0o755);
+    mkdirSync(join(state, 'clusters', 'theirs'), { recursive: true });
+    // Alive (this test's own pid), and readable by its owner only.
+    writeFileSync(join(state, 'clusters', 'theirs', 'daemon.json'), JSON.stringify({ pid: process.pid }), { mode: 0o600 });
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, 'cluster', 'shell', 'node', '--name', 'theirs'], { env: { ...process.env, FLATNET_STATE_DIR: state }, encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^flatnet: cluster "theirs" cannot be reached by this user \(uid 65534\): its state \(.*daemon\.json\) is not readable \(EACCES\) — use it as the user that started it/);
+  });
 });

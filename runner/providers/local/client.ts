@@ -2,7 +2,7 @@
  * @module
  * The CLI's side of the control socket: JSON requests to a running cluster's daemon.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { FlatnetError } from '../../../checkers/errors.ts';
@@ -25,8 +25,9 @@ export function daemonInfo(name: string): DaemonInfo | undefined {
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-  } catch {
-    return false;
+  } catch (e) {
+    // EPERM: it runs, as another user (a cluster serve made for someone else).
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
   try {
     return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
@@ -36,7 +37,24 @@ export function isAlive(pid: number): boolean {
 }
 
 export function notRunning(name: string): FlatnetError {
+  const hidden = unreadable(join(clusterDir(name), 'daemon.json'));
+  if (hidden) {
+    const user = process.getuid?.() ?? '?';
+    return new FlatnetError('ClusterNotYours', `cluster "${name}" cannot be reached by this user (uid ${user}): ${hidden}`, {}, 'use it as the user that started it (a session\'s terminal is already that user), or start a cluster of your own with `npx flatnet cluster up --name NAME`');
+  }
   return new FlatnetError('ClusterNotRunning', `cluster "${name}" is not running`, {}, `start it with \`npx flatnet cluster up${name === 'flatnet' ? '' : ` --name ${name}`}\``);
+}
+
+/** Why a file that exists cannot be read by this process, or undefined (readable, or not there). */
+function unreadable(path: string): string | undefined {
+  try {
+    statSync(path);
+    readFileSync(path);
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM' ? `its state (${path}) is not readable (${code})` : undefined;
+  }
 }
 
 /**
