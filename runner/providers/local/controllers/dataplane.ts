@@ -19,6 +19,7 @@ import { applyPolicyRules } from '../policy/apply.ts';
 import { policyRules } from '../policy/iptables.ts';
 import { applyProxyRules, type ProxyInput, type ServiceView } from '../proxy/index.ts';
 import { applyNftRules } from '../proxy/apply-nft.ts';
+import { applyIpvsRules } from '../proxy/apply-ipvs.ts';
 import type { ProxyMode } from '../proxy/mode.ts';
 import { announcements } from './loadbalancer.ts';
 import { ingressTable } from './ingress.ts';
@@ -127,7 +128,9 @@ export class Dataplane {
           this.nodes.map((n, i) =>
             this.proxyMode === 'nftables'
               ? applyNftRules({ ...proxy, nodeIPs: [n.ip] }, this.runners[i]!, { serviceCIDR: SERVICE_CIDR })
-              : applyProxyRules({ ...proxy, nodeIPs: [n.ip] }, this.runners[i]!),
+              : this.proxyMode === 'ipvs'
+                ? applyIpvsRules({ ...proxy, nodeIPs: [n.ip] }, this.runners[i]!)
+                : applyProxyRules({ ...proxy, nodeIPs: [n.ip] }, this.runners[i]!),
           ),
         );
         this.applied.proxy = proxyKey;

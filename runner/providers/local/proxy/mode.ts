@@ -34,7 +34,11 @@ export function checkProxyMode(mode: string): ProxyMode {
     if (!existsSync('/proc/net/ip_vs')) {
       throw new FlatnetError('NoIpvs', 'proxy mode ipvs: this kernel has no IP Virtual Server (no /proc/net/ip_vs: CONFIG_IP_VS is off, or the ip_vs module is not loaded)', {}, 'use --proxy-mode nftables (kube-proxy deprecated ipvs in Kubernetes 1.35 in favour of it) or iptables; where IPVS exists, load it with `modprobe ip_vs`');
     }
-    throw new FlatnetError('IpvsNotYet', 'proxy mode ipvs: this kernel has IPVS, but the local cluster does not program it yet', {}, 'use --proxy-mode nftables or iptables (kube-proxy deprecated ipvs in Kubernetes 1.35)');
+    // kube-proxy drives IPVS and the sets through netlink; flatnet runs the tools in the node.
+    const missing = ['ipvsadm', 'ipset'].filter((cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status !== 0);
+    if (missing.length > 0) {
+      throw new FlatnetError('NoIpvsTools', `proxy mode ipvs: this kernel has IPVS, but the ${missing.join(' and ')} command${missing.length > 1 ? 's are' : ' is'} missing`, {}, 'install them (apt-get install ipvsadm ipset, or `npx flatnet doctor --install`), or use --proxy-mode nftables');
+    }
   }
   return mode as ProxyMode;
 }
