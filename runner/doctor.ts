@@ -32,6 +32,8 @@ export const REQUIREMENTS: Requirement[] = [
   { name: 'C compiler', why: "builds the pods' agnhost helper (serves ports, runs probes) and the tunnel agent once", pkg: 'gcc', check: () => has('cc') || has('gcc') },
   { name: 'static libc', why: 'links that helper statically, so it runs in any pod', pkg: 'libc6-dev', check: () => ['x86_64', 'aarch64'].some((a) => existsSync(`/usr/lib/${a}-linux-gnu/libc.a`)) },
   { name: 'nft (nftables)', why: "kube-proxy's nftables mode (cluster up --proxy-mode nftables)", pkg: 'nftables', optional: true, check: () => has('nft') },
+  { name: 'ipvsadm', why: "kube-proxy's IPVS mode (cluster up --proxy-mode ipvs; the kernel needs IPVS too)", pkg: 'ipvsadm', optional: true, check: () => has('ipvsadm') },
+  { name: 'ipset', why: "kube-proxy's IPVS mode (cluster up --proxy-mode ipvs)", pkg: 'ipset', optional: true, check: () => has('ipset') },
   { name: 'TUN device', why: 'multi-node clusters over ipip or geneve (the tunnel agent); vxlan and routed need none', optional: true, check: () => existsSync('/dev/net/tun') },
   { name: 'conntrack', why: 'inspecting connections from the node shell', pkg: 'conntrack', optional: true, check: () => has('conntrack') },
   { name: 'tcpdump', why: 'capturing packets from the node shell', pkg: 'tcpdump', optional: true, check: () => has('tcpdump') },
