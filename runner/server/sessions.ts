@@ -190,6 +190,8 @@ export class SessionManager {
   /** Starts provisioning and returns at once; progress arrives as events. */
   create(labId: string, taskId?: string, want: { provider?: string; cni?: string } = {}, client = 'local'): Session {
     checkLabId(labId);
+    // A cluster made now would start after close() stopped waiting for clusters: it would outlive the server.
+    if (this.closed) throw new FlatnetError('ServerStopping', 'this server is stopping', {}, 'start the lab again once the server is back');
     if (this.sessions.size >= this.opts.maxSessions) throw new FlatnetError('TooManySessions', `this server runs ${this.opts.maxSessions} sessions at most`, {}, 'end a session, or try again later');
     const perClient = this.opts.maxPerClient ?? 3;
     if (this.all.filter((x) => x.client === client).length >= perClient) throw new FlatnetError('TooManySessions', `this client already runs ${perClient} sessions`, {}, 'end one of them (close its tab, or DELETE it) first');

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { substitute } from '../../checkers/lab/params.ts';
-import { flatnetProcesses, ownersUnavailable } from '../../runner/providers/local/lifecycle.ts';
+import { flatnetProcesses, list, ownersUnavailable } from '../../runner/providers/local/lifecycle.ts';
 import { LocalProvider } from '../../runner/providers/local/provider.ts';
 import { LABS_ROOT, labDirById, loadLab } from '../../runner/lab/load.ts';
 import { startServer } from '../../runner/server/http.ts';
@@ -258,6 +258,22 @@ describe('flatnet serve: the warm pool', { skip, timeout: 300_000 }, () => {
     assert.match(next.cluster, /^w-/);
     assert.notEqual(next.cluster, cluster);
     await until('ready again', () => next.state === 'ready', 60_000);
+  });
+});
+
+describe('flatnet serve: stopping while the pool fills', { skip, timeout: 120_000 }, () => {
+  const provider = new LocalProvider();
+
+  it('stopping while the pool is still making its first cluster leaves no cluster behind, and refuses a session asked for meanwhile', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'flatnet-serve-close-'));
+    process.env.FLATNET_STATE_DIR = state;
+    const m = new SessionManager({ provider, root: mkdtempSync(join(tmpdir(), 'flatnet-homes-')), loadLab: (id) => loadLab(labDirById(id)), idleMs: 600_000, maxMs: 600_000, maxSessions: 3, warm: 1 });
+    await until('the pool making a cluster', () => list().length === 1, 10_000);
+    const closing = m.close();
+    assert.throws(() => m.create(LAB), /this server is stopping/);
+    await closing;
+    assert.deepEqual(list(), []);
+    assert.equal(m.warm, 0);
   });
 });
 
