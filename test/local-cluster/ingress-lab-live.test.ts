@@ -13,11 +13,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gradeLive, gradeStatic } from '../../checkers/grade/index.ts';
-import { sourceText } from '../../checkers/lab/sources.ts';
 import { startLabCluster } from '../../runner/lab/cluster.ts';
 import { LocalProvider } from '../../runner/providers/local/provider.ts';
 import { LABS_ROOT, loadLab } from '../../runner/lab/load.ts';
 import { cannotRunCluster, cli } from './harness.ts';
+import { knownAnswers } from './lab-answers.ts';
 
 const skip = cannotRunCluster();
 if (skip) console.log(`# skipped: ${skip}`);
@@ -26,12 +26,9 @@ const NAME = 'inglab';
 const LAB = join(LABS_ROOT, 'ingress-host-path-tls');
 const bundle = loadLab(LAB);
 const task = bundle.lab.tasks[0]!;
-const answers = [
-  { id: 'reference', src: task.reference, at: ['tasks', 0, 'reference'], hint: undefined as string | undefined },
-  ...task.accepted.map((a, i) => ({ id: `accepted ${a.id}`, src: a, at: ['tasks', 0, 'accepted', i], hint: undefined })),
-  ...task.wrong.map((w, i) => ({ id: `wrong ${w.id}`, src: w, at: ['tasks', 0, 'wrong', i], hint: w.hint as string | undefined })),
-];
-const reference = sourceText(bundle, task.reference, ['tasks', 0, 'reference']);
+const answers = knownAnswers(bundle);
+const answerOf = (id: string) => answers.find((a) => a.id === id)!.answer;
+const reference = answerOf('reference');
 const policy = (from: string) => `---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -54,7 +51,7 @@ describe('Ingress lab, graded live', { skip, timeout: 300_000 }, () => {
 
   for (const a of answers) {
     it(a.id, async () => {
-      const answer = sourceText(bundle, a.src, a.at);
+      const answer = a.answer;
       const live = await gradeLive(bundle, task.id, answer, prober);
       await prober.reset();
       const why = live.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.explanation}`).join('; ');
@@ -71,8 +68,7 @@ describe('Ingress lab, graded live', { skip, timeout: 300_000 }, () => {
   }
 
   it('graded again over an earlier answer, as a session grades (the answer stays applied): the Ingress keeps its default class', async () => {
-    const wrong = task.wrong.findIndex((w) => w.id === 'no-tls');
-    const first = await gradeLive(bundle, task.id, sourceText(bundle, task.wrong[wrong]!, ['tasks', 0, 'wrong', wrong]), prober);
+    const first = await gradeLive(bundle, task.id, answerOf('wrong no-tls'), prober);
     assert.equal(first.hint, 'tls');
     const second = await gradeLive(bundle, task.id, reference, prober);
     await prober.reset();

@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gradeLive, gradeStatic } from '../../checkers/grade/index.ts';
-import { sourceText } from '../../checkers/lab/sources.ts';
 import { startLabCluster } from '../../runner/lab/cluster.ts';
 import { LocalProvider } from '../../runner/providers/local/provider.ts';
 import { LABS_ROOT, loadLab } from '../../runner/lab/load.ts';
 import { cannotRunCluster, cli } from './harness.ts';
+import { knownAnswers } from './lab-answers.ts';
 
 const skip = cannotRunCluster();
 if (skip) console.log(`# skipped: ${skip}`);
@@ -26,11 +26,7 @@ const NAME = 'pglab';
 const LAB = join(LABS_ROOT, 'netpol-postgres-dns-egress');
 const bundle = loadLab(LAB);
 const task = bundle.lab.tasks[0]!;
-const answers = [
-  { id: 'reference', src: task.reference, at: ['tasks', 0, 'reference'], hint: undefined as string | undefined },
-  ...task.accepted.map((a, i) => ({ id: `accepted ${a.id}`, src: a, at: ['tasks', 0, 'accepted', i], hint: undefined })),
-  ...task.wrong.map((w, i) => ({ id: `wrong ${w.id}`, src: w, at: ['tasks', 0, 'wrong', i], hint: w.hint as string | undefined })),
-];
+const answers = knownAnswers(bundle);
 
 describe('postgres DNS-egress lab, graded live', { skip, timeout: 300_000 }, () => {
   const provider = new LocalProvider();
@@ -44,7 +40,7 @@ describe('postgres DNS-egress lab, graded live', { skip, timeout: 300_000 }, () 
 
   for (const a of answers) {
     it(a.id, async () => {
-      const answer = sourceText(bundle, a.src, a.at);
+      const answer = a.answer;
       const live = await gradeLive(bundle, task.id, answer, prober);
       await prober.reset();
       assert.equal(live.mode, 'live');
