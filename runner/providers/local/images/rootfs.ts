@@ -14,7 +14,7 @@ import type { RootfsName } from './profiles.ts';
 import { NGINX_INDEX } from './nginx-index.ts';
 
 /** Bump when what goes into a root filesystem changes, so caches rebuild. */
-const LAYOUT_VERSION = 13;
+const LAYOUT_VERSION = 14;
 
 const BINARIES: Record<RootfsName, string[]> = {
   web: ['/bin/busybox', '/usr/bin/curl', '/usr/bin/socat'],
@@ -67,15 +67,16 @@ export function ensureRootfs(name: RootfsName, root = cacheRoot('rootfs')): stri
   const known = ready.get(`${root}\0${name}`);
   if (known) return known;
   const agnhost = ensureNative('agnhost', join(dirname(root), 'native')); // the native cache beside this one
-  // The agnhost build's name carries its source hash: a new agnhost means new root filesystems.
-  const final = join(root, `${name}-v${LAYOUT_VERSION}-${agnhost.split('-').at(-1)}`);
+  const sh = ensureNative('busybox-sh', join(dirname(root), 'native'));
+  // The builds' names carry their source hashes: a new agnhost or sh means new root filesystems.
+  const final = join(root, `${name}-v${LAYOUT_VERSION}-${agnhost.split('-').at(-1)}-${sh.split('-').at(-1)}`);
   if (existsSync(join(final, '.complete'))) {
     ready.set(`${root}\0${name}`, final);
     return final;
   }
   const tmp = `${final}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  build(name, tmp, agnhost);
+  build(name, tmp, agnhost, sh);
   writeFileSync(join(tmp, '.complete'), '');
   try {
     renameSync(tmp, final);
@@ -86,7 +87,7 @@ export function ensureRootfs(name: RootfsName, root = cacheRoot('rootfs')): stri
   return final;
 }
 
-function build(name: RootfsName, dir: string, agnhost: string): void {
+function build(name: RootfsName, dir: string, agnhost: string, sh: string): void {
   for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'usr/local/bin', 'etc', 'tmp', 'proc', 'sys', 'dev', 'root', 'var/log', 'run', 'flatnet']) {
     mkdirSync(join(dir, d), { recursive: true });
   }
@@ -102,6 +103,12 @@ function build(name: RootfsName, dir: string, agnhost: string): void {
   // wrapper applies the timeout itself and says what wget says when it runs out.
   rmSync(join(dir, 'bin', 'wget'), { force: true });
   script(join(dir, 'bin', 'wget'), WGET);
+  // ...and ash would still run its own crashing applet for a bare `wget`: sh defines it as a
+  // function calling the wrapper (native/busybox-sh.c), interactive shells through $ENV.
+  rmSync(join(dir, 'bin', 'sh'), { force: true });
+  copyFileSync(sh, join(dir, 'bin', 'sh'));
+  chmodSync(join(dir, 'bin', 'sh'), 0o755);
+  writeFileSync(join(dir, 'etc/flatnet-shrc'), 'wget() { /bin/wget "$@"; }\nunset ENV\n');
   writeFileSync(join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
   writeFileSync(join(dir, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
   writeFileSync(join(dir, 'etc/nsswitch.conf'), 'hosts: files dns\n');

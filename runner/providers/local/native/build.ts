@@ -1,6 +1,6 @@
 /**
  * @module
- * The local cluster's small C programs (agnhost.c, container-init.c), compiled once per
+ * The local cluster's small C programs (agnhost.c, container-init.c, busybox-sh.c), compiled once per
  * machine with the host's C compiler, statically, so they run inside any pod's root
  * filesystem; and one shared library the node shell preloads (nosetgroups.c). Cached by a
  * hash of the source: editing one rebuilds it.
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import { cacheRoot } from '../config.ts';
 
-export const NATIVE_PROGRAMS = ['agnhost', 'container-init', 'nosetgroups', 'tunnel'] as const;
+export const NATIVE_PROGRAMS = ['agnhost', 'busybox-sh', 'container-init', 'nosetgroups', 'tunnel'] as const;
 export type NativeProgram = (typeof NATIVE_PROGRAMS)[number];
 
 /** Built as a shared library to preload, not a static program. */
