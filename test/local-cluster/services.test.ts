@@ -83,6 +83,13 @@ spec: {containers: [{name: web, image: "${AGNHOST}", args: [netexec, --http-port
     if (mode === 'iptables') {
       assert.notEqual(natChains, '0');
       assert.equal(nft, '');
+    } else if (mode === 'ipvs') {
+      // A virtual server per cluster IP and port, the two pods its real servers; no KUBE-SVC chains, no nft table.
+      assert.equal(natChains, '0');
+      assert.equal(nft, '');
+      const ipvs = node('ipvsadm -Ln');
+      assert.match(ipvs, /^TCP\s+10\.96\.\d+\.\d+:80 rr\n\s+-> 10\.244\.0\.\d+:8080\s+Masq\s+1\s+\d+\s+\d+\n\s+-> 10\.244\.0\.\d+:8080\s+Masq/m);
+      assert.match(node('ipset list KUBE-CLUSTER-IP'), /^10\.96\.\d+\.\d+,tcp:80$/m);
     } else {
       assert.equal(natChains, '0');
       // The Service web's chain, found by the vmap lookup on its cluster IP and port.
