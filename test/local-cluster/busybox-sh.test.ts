@@ -25,7 +25,7 @@ describe('wget -T in a busybox pod', { skip, timeout: 120_000 }, () => {
   });
   after(() => c.run(['cluster', 'down', '--name', name]));
 
-  const cases = [
+  const cases: { how: string; flags: string[]; argv: string[]; input: string | undefined }[] = [
     { how: 'run directly', flags: [], argv: ['wget', '-T', '1', '-qO-', nowhere], input: undefined },
     { how: 'inside sh -c', flags: [], argv: ['sh', '-c', `wget -T 1 -qO- ${nowhere}; echo "rc=$?"`], input: undefined },
     { how: 'inside sh -ec, as the last command', flags: [], argv: ['sh', '-ec', `echo start; wget -qO- -T1 ${nowhere}`], input: undefined },
