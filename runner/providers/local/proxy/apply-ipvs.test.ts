@@ -7,9 +7,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlatnetError } from '../../../../checkers/errors.ts';
-import type { Run } from './apply.ts';
-import { applyIpvsRules, needsConnReuseModeZero, parseAddresses, withIpvsJumps } from './apply-ipvs.ts';
-import { kubeProxyIpvs, parseIpsetSave } from './ipvs.ts';
+import { withJumps, type Run } from './apply.ts';
+import { applyIpvsRules, needsConnReuseModeZero, parseAddresses } from './apply-ipvs.ts';
+import { IPVS_JUMP_CHAINS, kubeProxyIpvs, parseIpsetSave } from './ipvs.ts';
 import type { ProxyInput } from './model.ts';
 
 type Result = { code: number; stdout: string; stderr: string };
@@ -257,10 +257,10 @@ describe('parseAddresses', () => {
   });
 });
 
-describe('withIpvsJumps', () => {
+describe('withJumps with ipvs mode\'s jumps', () => {
   const { nat, filter } = kubeProxyIpvs(input(web(['10.244.0.5']))).iptables;
   it('inserts every missing jump into its table, after the chain declarations', () => {
-    const text = withIpvsJumps(nat + filter, '');
+    const text = withJumps(nat + filter, '', IPVS_JUMP_CHAINS);
     const natPart = text.slice(0, text.indexOf('*filter'));
     assert.match(natPart, /:KUBE-MARK-MASQ - \[0:0\]\n-I OUTPUT 1 -m comment --comment "kubernetes service portals" -j KUBE-SERVICES\n/);
     assert.match(natPart, /^-I POSTROUTING 1 -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING$/m);
@@ -269,7 +269,7 @@ describe('withIpvsJumps', () => {
   });
   it('leaves out the jumps the node has', () => {
     const save = '*nat\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES\nCOMMIT\n';
-    const text = withIpvsJumps(nat + filter, save);
+    const text = withJumps(nat + filter, save, IPVS_JUMP_CHAINS);
     assert.doesNotMatch(text, /-I OUTPUT 1 -m comment --comment "kubernetes service portals"/);
     assert.match(text, /-I PREROUTING 1 -m comment --comment "kubernetes service portals" -j KUBE-SERVICES/);
   });

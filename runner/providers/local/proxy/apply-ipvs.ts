@@ -23,9 +23,8 @@
  */
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import { runQueue } from '../run-queue.ts';
-import { hasRandomFully, type Run } from './apply.ts';
+import { hasRandomFully, withJumps, type Run } from './apply.ts';
 import { IPVS_DEVICE, IPVS_JUMP_CHAINS, ipsetRestore, ipvsadmDiff, kubeProxyIpvs, parseIpsetSave, parseIpvsadmSave, type IpvsOptions } from './ipvs.ts';
-import { jumpRuleArgs } from './jump-chains.ts';
 import type { ProxyInput } from './model.ts';
 
 /** How long iptables waits for the xtables lock, as kube-proxy's `-w 5`. */
@@ -54,7 +53,7 @@ async function applyOnce(input: ProxyInput, run: Run, options: IpvsOptions): Pro
   await must(run, 'loading the ipsets', 'ipset', ['restore', '-exist'], ipsetRestore(rules.ipsets, parseIpsetSave(sets.stdout)), IPSET_FIX);
 
   const saved = await must(run, 'reading the tables', 'sh', ['-c', 'iptables-save -t filter; iptables-save -t nat'], undefined, IPTABLES_FIX);
-  const text = withIpvsJumps(rules.iptables.nat + rules.iptables.filter, saved.stdout);
+  const text = withJumps(rules.iptables.nat + rules.iptables.filter, saved.stdout, IPVS_JUMP_CHAINS);
   const args = [...WAIT, '--noflush', '--counters'];
   const r = await run('iptables-restore', args, text);
   if (r.code !== 0) throw failed('loading the Service rules', 'iptables-restore', args, r, IPTABLES_FIX, offendingLine(r.stderr, text));
@@ -115,37 +114,6 @@ export function parseAddresses(text: string): { dev: string; ip: string; prefix:
 
 async function ipBatch(run: Run, what: string, lines: string[]): Promise<void> {
   await must(run, what, 'ip', ['-batch', '-'], `${lines.join('\n')}\n`, DEVICE_FIX);
-}
-
-/** One table's part of an iptables-save output (`*nat` up to its COMMIT). */
-function tableSection(save: string, table: 'filter' | 'nat'): string {
-  const section = save.split(/^\*/m).find((s) => s.startsWith(`${table}\n`));
-  return section ? `*${section}` : '';
-}
-
-const quote = (a: string) => (/[\s"]/.test(a) ? `"${a.replace(/"/g, '\\"')}"` : a);
-
-/**
- * `text` (our *nat and *filter sections) with a `-I SRC 1` line for each jump into our chains
- * that `save` (iptables-save of filter and nat) lacks, after the section's chain declarations.
- * Checking first, as kube-proxy's EnsureRule does, keeps repeated syncs from stacking up
- * duplicate jumps; the built-in chains are never flushed, so other tools' rules in them stay.
- */
-export function withIpvsJumps(text: string, save: string): string {
-  const lines = text.split('\n');
-  for (const table of ['nat', 'filter'] as const) {
-    const section = tableSection(save, table).split('\n');
-    const missing = IPVS_JUMP_CHAINS.filter((j) => j.table === table)
-      .filter((j) => !section.some((l) => l.startsWith(`-A ${j.srcChain} `) && l.endsWith(`-j ${j.dstChain}`) && l.includes(j.comment)))
-      .map((j) => `-I ${j.srcChain} 1 ${jumpRuleArgs(j).map(quote).join(' ')}`);
-    if (missing.length === 0) continue;
-    const start = lines.indexOf(`*${table}`);
-    if (start < 0) throw new Error(`withIpvsJumps: no *${table} section`);
-    const end = lines.indexOf('COMMIT', start);
-    const lastDecl = start + lines.slice(start, end).findLastIndex((l) => l.startsWith(':'));
-    lines.splice(Math.max(lastDecl, start) + 1, 0, ...missing);
-  }
-  return lines.join('\n');
 }
 
 /** iptables-restore names the line it stopped at; show it, as kube-proxy logs it. */

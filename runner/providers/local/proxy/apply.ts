@@ -19,7 +19,7 @@
 import { FlatnetError } from '../../../../checkers/errors.ts';
 import { runQueue } from '../run-queue.ts';
 import { kubeProxyRules } from './iptables.ts';
-import { JUMP_CHAINS, jumpRuleArgs } from './jump-chains.ts';
+import { JUMP_CHAINS, jumpRuleArgs, type JumpChain } from './jump-chains.ts';
 import type { ProxyInput } from './model.ts';
 
 export type Run = (cmd: string, args: string[], stdin?: string) => Promise<{ code: number; stdout: string; stderr: string }>;
@@ -58,7 +58,7 @@ async function prepare(run: Run): Promise<{ randomFully: boolean }> {
 }
 
 /** One table's part of an iptables-save output (`*nat` up to its COMMIT). */
-function tableSection(save: string, table: 'filter' | 'nat'): string {
+export function tableSection(save: string, table: 'filter' | 'nat'): string {
   const section = save.split(/^\*/m).find((s) => s.startsWith(`${table}\n`));
   return section ? `*${section}` : '';
 }
@@ -69,12 +69,12 @@ function tableSection(save: string, table: 'filter' | 'nat'): string {
  * order. Built-in chains are not flushed by a --noflush restore, so the CNI's and
  * NetworkPolicy's rules in them stay.
  */
-export function missingJumps(save: string): Record<'filter' | 'nat', string[]> {
+export function missingJumps(save: string, jumps: readonly JumpChain[] = JUMP_CHAINS): Record<'filter' | 'nat', string[]> {
   const out = { filter: [] as string[], nat: [] as string[] };
   for (const table of ['filter', 'nat'] as const) {
     const section = tableSection(save, table);
     const chains = new Set(chainNames(section));
-    for (const jump of JUMP_CHAINS.filter((j) => j.table === table)) {
+    for (const jump of jumps.filter((j) => j.table === table)) {
       if (!chains.has(jump.dstChain)) {
         out[table].push(`:${jump.dstChain} - [0:0]`);
         chains.add(jump.dstChain);
@@ -88,10 +88,12 @@ export function missingJumps(save: string): Record<'filter' | 'nat', string[]> {
 
 /**
  * `text` (restore input with a *filter and a *nat section) with the missing jumps added to
- * their table, after its chain declarations (a jump needs its chain to exist).
+ * their table, after its chain declarations (a jump needs its chain to exist). Checking first,
+ * as kube-proxy's EnsureRule does, keeps repeated syncs from stacking up duplicate jumps.
+ * `jumps`: iptables mode's by default; ipvs mode has its own (ipvs.ts).
  */
-export function withJumps(text: string, save: string): string {
-  const missing = missingJumps(save);
+export function withJumps(text: string, save: string, jumps: readonly JumpChain[] = JUMP_CHAINS): string {
+  const missing = missingJumps(save, jumps);
   let out = text;
   for (const table of ['filter', 'nat'] as const) {
     if (missing[table].length === 0) continue;
