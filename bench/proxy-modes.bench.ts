@@ -12,6 +12,8 @@
 import type { Bench } from './bench.ts';
 import { applyProxyRules } from '../runner/providers/local/proxy/apply.ts';
 import { applyNftRules } from '../runner/providers/local/proxy/apply-nft.ts';
+import { applyIpvsRules } from '../runner/providers/local/proxy/apply-ipvs.ts';
+import { checkProxyMode } from '../runner/providers/local/proxy/mode.ts';
 import type { ProxyInput, ServiceView } from '../runner/providers/local/proxy/model.ts';
 import { skipReason, startTestNode, type TestNode } from '../runner/providers/local/proxy/testdata/sandbox.ts';
 
@@ -29,11 +31,24 @@ function services(n: number, pods: Record<string, string>): ProxyInput {
   return { services: Array.from({ length: n }, (_, i) => svc(i)), nodeIPs: ['10.0.0.10'], clusterCIDR: '10.244.0.0/16' };
 }
 
-/** The modes as the dataplane drives them, and how to clear one's rules before the other runs. */
+const CLEAR_IPTABLES = 'iptables -t nat -F; iptables -t nat -X; iptables -t filter -F; iptables -t filter -X';
+
+/** The modes as the dataplane drives them, and how to clear one's rules before the next runs. */
 const MODES = {
-  iptables: { apply: (input: ProxyInput, node: TestNode) => applyProxyRules(input, node.run), clear: 'iptables -t nat -F; iptables -t nat -X; iptables -t filter -F; iptables -t filter -X' },
+  iptables: { apply: (input: ProxyInput, node: TestNode) => applyProxyRules(input, node.run), clear: CLEAR_IPTABLES },
   nftables: { apply: (input: ProxyInput, node: TestNode) => applyNftRules(input, node.run, { serviceCIDR: '10.96.0.0/16' }), clear: 'nft delete table ip kube-proxy' },
+  ipvs: { apply: (input: ProxyInput, node: TestNode) => applyIpvsRules(input, node.run), clear: `ipvsadm -C; ${CLEAR_IPTABLES}; ipset list -n | grep ^KUBE- | xargs -rn1 ipset destroy; ip link del kube-ipvs0` },
 } as const;
+
+/** Why this host cannot run a mode (IPVS needs the kernel's), or undefined. */
+function cannotRun(mode: string): string | undefined {
+  try {
+    checkProxyMode(mode);
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -42,15 +57,20 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 export const proxyModesBench: Bench = {
-  name: 'kube-proxy modes: iptables vs nftables',
-  goal: 'sync and one-Service update times, and connection setup to the last Service, at 10 / 100 / 1,000 Services (both modes, same node, same run)',
+  name: 'kube-proxy modes: iptables vs nftables (vs ipvs where the kernel has it)',
+  goal: 'sync and one-Service update times, and connection setup to the last Service, at 10 / 100 / 1,000 Services (every mode this host runs, same node, same run)',
   async run(report) {
     const why = skipReason();
     if (why) return void report({ skipped: why });
+    const modes = Object.entries(MODES).filter(([mode]) => {
+      const cannot = cannotRun(mode);
+      if (cannot) report({ mode, skipped: cannot });
+      return !cannot;
+    });
     const node = await startTestNode();
     try {
       for (const n of SIZES) {
-        for (const [mode, m] of Object.entries(MODES)) {
+        for (const [mode, m] of modes) {
           const input = services(n, node.pods);
           const sync = await timed(() => m.apply(input, node));
           const update = await timed(() => m.apply(services(n + 1, node.pods), node));
