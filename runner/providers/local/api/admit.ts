@@ -12,6 +12,7 @@ import { parseIP, formatIP } from '../../../../checkers/net/ip.ts';
 import { SERVICE_CIDR } from '../config.ts';
 import type { ObjectStore } from '../store/store.ts';
 import type { KObject, Resource } from '../store/types.ts';
+import { admitGateway, admitGatewayClass, admitHTTPRoute } from './gateway.ts';
 import { admitIngress, admitIngressClass, admitSecret } from './networking.ts';
 import { unknownNetworkingFields } from './schemas.ts';
 
@@ -69,6 +70,9 @@ const admitters: Partial<Record<Resource, Admit>> = {
   secrets: (o) => admitSecret(o),
   ingressclasses: admitIngressClass,
   ingresses: admitIngress,
+  gatewayclasses: admitGatewayClass,
+  gateways: admitGateway,
+  httproutes: admitHTTPRoute,
   networkpolicies: (o) => {
     validate(o);
     const spec = o.spec as Parameters<typeof defaultPolicyTypes>[0];

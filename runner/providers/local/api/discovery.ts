@@ -41,6 +41,10 @@ export const API_RESOURCES: ResourceInfo[] = [
   { resource: 'secrets', kind: 'Secret', group: '', version: 'v1', namespaced: true, singular: 'secret', shortNames: [], categories: [], verbs: RW, subresources: [] },
   { resource: 'ingresses', kind: 'Ingress', group: 'networking.k8s.io', version: 'v1', namespaced: true, singular: 'ingress', shortNames: ['ing'], categories: [], verbs: RW, subresources: [{ name: 'status', kind: 'Ingress', verbs: ['get', 'patch', 'update'] }] },
   { resource: 'ingressclasses', kind: 'IngressClass', group: 'networking.k8s.io', version: 'v1', namespaced: false, singular: 'ingressclass', shortNames: [], categories: [], verbs: RW, subresources: [] },
+  // The Gateway API, as its CRDs (config/crd/standard) declare the names, categories and status subresource.
+  { resource: 'gatewayclasses', kind: 'GatewayClass', group: 'gateway.networking.k8s.io', version: 'v1', namespaced: false, singular: 'gatewayclass', shortNames: ['gc'], categories: ['gateway-api'], verbs: RW, subresources: [{ name: 'status', kind: 'GatewayClass', verbs: ['get', 'patch', 'update'] }] },
+  { resource: 'gateways', kind: 'Gateway', group: 'gateway.networking.k8s.io', version: 'v1', namespaced: true, singular: 'gateway', shortNames: ['gtw'], categories: ['gateway-api'], verbs: RW, subresources: [{ name: 'status', kind: 'Gateway', verbs: ['get', 'patch', 'update'] }] },
+  { resource: 'httproutes', kind: 'HTTPRoute', group: 'gateway.networking.k8s.io', version: 'v1', namespaced: true, singular: 'httproute', shortNames: [], categories: ['gateway-api'], verbs: RW, subresources: [{ name: 'status', kind: 'HTTPRoute', verbs: ['get', 'patch', 'update'] }] },
   { resource: 'endpointslices', kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', namespaced: true, singular: 'endpointslice', shortNames: [], categories: [], verbs: RW, subresources: [] },
 ];
 

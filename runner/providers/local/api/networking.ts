@@ -17,9 +17,9 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** field.Error bodies: `path: Required value[: detail]`, `path: Invalid value: "v": detail`, ... */
-const required = (path: string, detail = '') => `${path}: Required value${detail ? `: ${detail}` : ''}`;
-const invalid = (path: string, value: unknown, detail: string) => `${path}: Invalid value: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}: ${detail}`;
-const notSupported = (path: string, value: string, supported: string[]) => `${path}: Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`;
+export const required = (path: string, detail = '') => `${path}: Required value${detail ? `: ${detail}` : ''}`;
+export const invalid = (path: string, value: unknown, detail: string) => `${path}: Invalid value: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}: ${detail}`;
+export const notSupported = (path: string, value: string, supported: string[]) => `${path}: Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`;
 
 const CAUSE_REASONS: Record<string, string> = { 'Required value': 'FieldValueRequired', 'Invalid value': 'FieldValueInvalid', 'Unsupported value': 'FieldValueNotSupported', Forbidden: 'FieldValueForbidden', 'Too long': 'FieldValueTooLong' };
 

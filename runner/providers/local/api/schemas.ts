@@ -4,7 +4,10 @@
  * them and tagged with their GroupVersionKind, so `kubectl explain ingress.spec.rules` works; the
  * descriptions are ours, short. The same schemas tell which fields of such an object are unknown
  * (for fieldValidation Strict/Warn/Ignore), as the engine's zod schemas do for the other kinds.
+ * The Gateway API kinds' schemas (gateway-schemas.ts) are served and checked the same way.
  */
+import { GATEWAY_COMPONENTS, GATEWAY_KINDS } from './gateway-schemas.ts';
+
 type Schema = Record<string, unknown> & { properties?: Record<string, Schema>; items?: Schema; additionalProperties?: Schema | boolean; allOf?: { $ref: string }[] };
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
@@ -103,9 +106,10 @@ export const NETWORKING_COMPONENTS: Record<string, Schema> = {
     hostname: str('A DNS name.'),
     ports: list('Port status.', obj('', { port: { type: 'integer', format: 'int32', description: 'The port.' }, protocol: str('TCP, UDP or SCTP.'), error: str('A problem with the port.') })),
   }),
+  ...GATEWAY_COMPONENTS,
 };
 
-const KIND_COMPONENT: Record<string, string> = { Secret: 'io.k8s.api.core.v1.Secret', IngressClass: `${NET}.IngressClass`, Ingress: `${NET}.Ingress` };
+const KIND_COMPONENT: Record<string, string> = { Secret: 'io.k8s.api.core.v1.Secret', IngressClass: `${NET}.IngressClass`, Ingress: `${NET}.Ingress`, ...GATEWAY_KINDS };
 
 /** Paths of fields `o` has that its kind's schema does not (metadata is left to the store's own rules). */
 export function unknownNetworkingFields(o: Record<string, unknown>): (string | number)[][] {

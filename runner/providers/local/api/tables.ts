@@ -44,6 +44,8 @@ function podStatus(o: KObject): string {
   return reason;
 }
 
+const conditionStatus = (o: KObject, type: string) => ((o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === type)?.status ?? '';
+
 const PRINTERS: Partial<Record<Resource, Printer>> = {
   pods: {
     columns: [['Name'], ['Ready'], ['Status'], ['Restarts'], ['Age'], ['IP', 1], ['Node', 1], ['Nominated Node', 1], ['Readiness Gates', 1]],
@@ -138,6 +140,23 @@ const PRINTERS: Partial<Record<Resource, Printer>> = {
       const address = [...new Set(lb)].sort().join(',');
       return [o.metadata.name, spec.ingressClassName ?? '<none>', hostText || '*', address, spec.tls?.length ? '80, 443' : '80', age(o, now)];
     },
+  },
+  // The Gateway API kinds print their CRDs' additionalPrinterColumns (config/crd/standard): the
+  // first JSONPath result, arrays as JSON, a missing value as an empty cell.
+  gatewayclasses: {
+    columns: [['Name'], ['Controller'], ['Accepted'], ['Age'], ['Description', 1]],
+    cells: (o, now) => [o.metadata.name, String(o.spec?.controllerName ?? ''), conditionStatus(o, 'Accepted'), age(o, now), String(o.spec?.description ?? '')],
+  },
+  gateways: {
+    columns: [['Name'], ['Class'], ['Address'], ['Programmed'], ['Age']],
+    cells(o, now) {
+      const address = ((o.status as { addresses?: { value?: string }[] } | undefined)?.addresses ?? [])[0]?.value ?? '';
+      return [o.metadata.name, String(o.spec?.gatewayClassName ?? ''), address, conditionStatus(o, 'Programmed'), age(o, now)];
+    },
+  },
+  httproutes: {
+    columns: [['Name'], ['Hostnames'], ['Age']],
+    cells: (o, now) => [o.metadata.name, Array.isArray(o.spec?.hostnames) ? JSON.stringify(o.spec.hostnames) : '', age(o, now)],
   },
   events: {
     columns: [['Last Seen'], ['Type'], ['Reason'], ['Object'], ['Subobject', 1], ['Source', 1], ['Message'], ['First Seen', 1], ['Count', 1], ['Name', 1]],

@@ -47,6 +47,9 @@ export const RESOURCES = {
   secrets: { kind: 'Secret', apiVersion: 'v1', namespaced: true },
   ingresses: { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', namespaced: true },
   ingressclasses: { kind: 'IngressClass', apiVersion: 'networking.k8s.io/v1', namespaced: false },
+  gatewayclasses: { kind: 'GatewayClass', apiVersion: 'gateway.networking.k8s.io/v1', namespaced: false },
+  gateways: { kind: 'Gateway', apiVersion: 'gateway.networking.k8s.io/v1', namespaced: true },
+  httproutes: { kind: 'HTTPRoute', apiVersion: 'gateway.networking.k8s.io/v1', namespaced: true },
 } as const;
 
 export type Resource = keyof typeof RESOURCES;
