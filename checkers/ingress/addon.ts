@@ -1,11 +1,13 @@
 /**
  * @module
  * The ingress controller addon as plain objects: namespace ingress-flatnet with the controller
- * pod behind a LoadBalancer Service, and IngressClass `flatnet`, the default class. The local
+ * pod behind a LoadBalancer Service, IngressClass `flatnet` (the default class) and GatewayClass
+ * `flatnet`, the same controller serving the Gateway API (gateway.ts). The local
  * cluster applies them (`cluster up --ingress`, or a lab with `requires.ingress`); static
  * grading adds them to the world, so a NetworkPolicy on a backend is judged against the same
  * controller pod that live traffic comes from.
  */
+import { GATEWAY_CLASS, GATEWAY_CONTROLLER } from './gateway.ts';
 import { CONTROLLER_NAME, INGRESS_CLASS } from './routes.ts';
 
 export const INGRESS_NAMESPACE = 'ingress-flatnet';
@@ -23,6 +25,12 @@ export function ingressAddon(): { apiVersion: string; kind: string; metadata: { 
       kind: 'IngressClass',
       metadata: { name: INGRESS_CLASS, annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' }, labels: { ...INGRESS_LABELS } },
       spec: { controller: CONTROLLER_NAME },
+    },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: GATEWAY_CLASS, labels: { ...INGRESS_LABELS } },
+      spec: { controllerName: GATEWAY_CONTROLLER, description: 'The flatnet ingress controller, serving the Gateway API: HTTP on port 80, HTTPS on 443' },
     },
     {
       apiVersion: 'v1',

@@ -7,6 +7,9 @@
  * certificates by host. `route` answers a request the way the Ingress API defines matching
  * (docs/research/ingress.md): the most specific host (exact, then `*.` one label, then any),
  * then the longest matching path, Exact before Prefix at equal length; else the default backend.
+ * HTTPRoutes of the Gateway API (gateway.ts) come into the same table as `httpRoutes`, matched
+ * first and by that API's own precedence (docs/research/gateway-api.md); a request none of them
+ * matches falls through to the Ingress rules.
  * No Node imports: the daemon builds the table, the controller pods read it as JSON.
  */
 
@@ -18,6 +21,31 @@ export interface Backend {
   name: string;
   /** Ready endpoints as `ip:port`; empty: the Service has none (503). */
   endpoints: string[];
+  /**
+   * An HTTPRoute rule's weighted backendRefs: each request goes to one of these, picked in
+   * proportion to its weight, then to one of that backend's endpoints. `endpoints` is then empty.
+   */
+  split?: { backend: Backend; weight: number }[];
+  /** Why requests for it cannot be served at all (a backendRef to a missing Service): the Gateway API answers 500. */
+  invalid?: string;
+}
+
+/** One match of an HTTPRoute rule, as attached to one listener of a Gateway. */
+export interface GatewayRule {
+  /** Exact names or `*.` wildcards (any number of labels, as the Gateway API reads them); empty: any host. */
+  hostnames: string[];
+  /** The listener's protocol: a route attached to an HTTPS listener only is not served over plain HTTP. */
+  scheme: 'http' | 'https';
+  path: string;
+  pathType: 'Exact' | 'Prefix';
+  method?: string;
+  /** Exact header matches (names compared case-insensitively). */
+  headers?: { name: string; value: string }[];
+  backend: Backend;
+  /** `namespace/name` of the HTTPRoute. */
+  route: string;
+  /** The last tie-breaker: oldest route, then namespace/name, then rule and match order. */
+  order: number;
 }
 
 export interface PathRule {
@@ -48,6 +76,8 @@ export interface IngressTable {
   servers: Server[];
   defaultBackend?: Backend;
   certificates: Certificate[];
+  /** HTTPRoute rules attached to Gateways of class flatnet (gateway.ts); absent when there are none. */
+  httpRoutes?: GatewayRule[];
 }
 
 /** The objects the table is made from, as the API serves them. */
@@ -58,8 +88,8 @@ export interface IngressWorld {
   secrets: Obj[];
 }
 
-interface Obj {
-  metadata: { name: string; namespace?: string; creationTimestamp?: string; annotations?: Record<string, string> };
+export interface Obj {
+  metadata: { name: string; namespace?: string; creationTimestamp?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: Record<string, unknown>;
   [key: string]: unknown;
 }
@@ -117,14 +147,16 @@ export function buildTable(world: IngressWorld): IngressTable {
 const key = (o: Obj) => `${o.metadata.creationTimestamp ?? ''} ${o.metadata.namespace}/${o.metadata.name}`;
 
 /** base64 in the browser and in Node alike. */
-function decode(b64: string): string {
+export function decode(b64: string): string {
   return new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
 }
 
-/** A Service port by number or name, then its ready endpoints for that port. */
 function backend(world: IngressWorld, ns: string, b: IngressBackend): Backend {
-  const svcName = b.service?.name ?? '';
-  const want = b.service?.port ?? {};
+  return serviceBackend(world, ns, b.service?.name ?? '', b.service?.port ?? {});
+}
+
+/** A Service port by number or name, then its ready endpoints for that port. */
+export function serviceBackend(world: Pick<IngressWorld, 'services' | 'endpoints'>, ns: string, svcName: string, want: { number?: number; name?: string }): Backend {
   const name = `${ns}/${svcName}:${want.number ?? want.name ?? ''}`;
   const svc = world.services.find((s) => s.metadata.namespace === ns && s.metadata.name === svcName);
   const ports = ((svc?.spec?.ports ?? []) as { name?: string; port: number; protocol?: string }[]).filter((p) => (p.protocol ?? 'TCP') === 'TCP');
@@ -162,10 +194,19 @@ export interface Routed {
   by: string;
 }
 
+/** What else of a request the Gateway API can match on; without it only host and path count. */
+export interface RequestInfo {
+  scheme?: 'http' | 'https';
+  method?: string;
+  headers?: Record<string, string | string[] | undefined>;
+}
+
 /** The backend for a request, or undefined for 404. `host` without its port. */
-export function route(table: IngressTable, host: string, path: string): Routed | undefined {
+export function route(table: IngressTable, host: string, path: string, req: RequestInfo = {}): Routed | undefined {
   const h = host.toLowerCase().replace(/\.$/, '');
   const pathOnly = path.split('?')[0] || '/';
+  const viaGateway = routeGateway(table.httpRoutes ?? [], h, pathOnly, req);
+  if (viaGateway) return viaGateway;
   const rank = (s: Server) => (s.host === '' ? 2 : s.host.startsWith('*.') ? 1 : 0);
   const server = table.servers.filter((s) => hostMatches(s.host, h)).sort((a, b) => rank(a) - rank(b))[0];
   const length = (p: PathRule) => p.path.split('/').filter(Boolean).join('/').length;
@@ -174,6 +215,59 @@ export function route(table: IngressTable, host: string, path: string): Routed |
     .sort((a, b) => length(b) - length(a) || (a.pathType === 'Exact' ? -1 : b.pathType === 'Exact' ? 1 : 0))[0];
   if (best) return { backend: best.backend, by: `${best.ingress}: host ${server!.host || '*'}, ${best.pathType} ${best.path}` };
   return table.defaultBackend ? { backend: table.defaultBackend, by: 'defaultBackend' } : undefined;
+}
+
+/** A Gateway API hostname (exact, or `*.` matching one or more labels) against a request's host. */
+export function gatewayHostMatches(pattern: string, host: string): boolean {
+  if (!pattern.startsWith('*.')) return pattern === host;
+  return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
+}
+
+/**
+ * HTTPRoute precedence (apis/v1/httproute_types.go): the route with the longest matching
+ * non-wildcard hostname, then the longest matching hostname; then an Exact path, the longest
+ * PathPrefix, a method match, the most header matches; then the oldest route, its
+ * namespace/name, and rule order.
+ */
+function routeGateway(rules: GatewayRule[], host: string, path: string, req: RequestInfo): Routed | undefined {
+  const header = (name: string) => {
+    const v = req.headers?.[name.toLowerCase()];
+    return Array.isArray(v) ? v.join(',') : v;
+  };
+  const scored = rules.flatMap((r) => {
+    if (req.scheme && r.scheme !== req.scheme) return [];
+    if (r.method && req.method && r.method !== req.method.toUpperCase()) return [];
+    if (!pathMatches(r, path)) return [];
+    if ((r.headers ?? []).some((m) => header(m.name) !== m.value)) return [];
+    if (r.hostnames.length === 0) return [{ r, exact: 0, chars: 0, host: '*' }];
+    const hit = r.hostnames.filter((n) => gatewayHostMatches(n, host)).sort((a, b) => Number(a.startsWith('*.')) - Number(b.startsWith('*.')) || b.length - a.length)[0];
+    return hit === undefined ? [] : [{ r, exact: hit.startsWith('*.') ? 0 : hit.length, chars: hit.length, host: hit }];
+  });
+  const best = scored.sort(
+    (a, b) =>
+      b.exact - a.exact ||
+      b.chars - a.chars ||
+      Number(b.r.pathType === 'Exact') - Number(a.r.pathType === 'Exact') ||
+      b.r.path.length - a.r.path.length ||
+      Number(!!b.r.method) - Number(!!a.r.method) ||
+      (b.r.headers?.length ?? 0) - (a.r.headers?.length ?? 0) ||
+      a.r.order - b.r.order,
+  )[0];
+  if (!best) return undefined;
+  const type = best.r.pathType === 'Exact' ? 'Exact' : 'PathPrefix';
+  return { backend: best.r.backend, by: `httproute ${best.r.route}: host ${best.host}, ${type} ${best.r.path}` };
+}
+
+/** The backend a request goes to: for a weighted split, one of its parts, in proportion to the weights. */
+export function pickBackend(b: Backend, random: () => number = Math.random): Backend {
+  if (!b.split?.length) return b;
+  const total = b.split.reduce((n, s) => n + s.weight, 0);
+  let x = random() * total;
+  for (const s of b.split) {
+    if (x < s.weight) return s.backend;
+    x -= s.weight;
+  }
+  return b.split.at(-1)!.backend;
 }
 
 /** The certificate for a TLS client's SNI name: exact before wildcard; else the first (the default). */

@@ -1,7 +1,8 @@
 /**
  * The ingress proxy on 127.0.0.1 with real upstream servers and real TLS (certificates made by
  * openssl): requests routed by host and path, Host kept and X-Forwarded-For added, 404 without
- * a rule, 503 without an endpoint, the certificate chosen by SNI, and a new table taking over.
+ * a rule, 503 without an endpoint, the certificate chosen by SNI, and a new table taking over;
+ * HTTPRoute rules: a weighted split, a rule served over HTTPS only, 500 for an unresolved backend.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { buildTable, type IngressWorld } from '../../../../checkers/ingress/routes.ts';
+import { buildTable, type GatewayRule, type IngressWorld } from '../../../../checkers/ingress/routes.ts';
 import { parseAccessLine } from './access-log.ts';
 import { startIngressProxy, type IngressProxy } from './server.ts';
 
@@ -139,6 +140,30 @@ describe('the ingress proxy', { skip, timeout: 30_000 }, () => {
       assert.match(line, new RegExp(`^127\\.0\\.0\\.1 - - \\[\\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000\\] "GET ${c.path} HTTP/1\\.1" ${c.want.status} `));
       assert.deepEqual(parseAccessLine(line), { ...c.want, id });
     }
+  });
+
+  it('serves HTTPRoute rules: a weighted split, HTTPS-only rules, 500 for a backend that does not resolve', async () => {
+    const b = (name: string) => ({ name: `web/${name}:80`, endpoints: [`127.0.0.1:${ports[name]}`] });
+    const rule = (r: Partial<GatewayRule>): GatewayRule => ({ hostnames: ['gw.example.com'], scheme: 'http', path: '/', pathType: 'Prefix', backend: b('shop'), route: 'web/r', order: 0, ...r });
+    proxy.update({
+      ...buildTable(world),
+      httpRoutes: [
+        rule({ backend: { name: 'web/r rules[0]', endpoints: [], split: [{ backend: b('shop'), weight: 3 }, { backend: b('api'), weight: 1 }] } }),
+        rule({ path: '/secure', scheme: 'https', backend: b('api'), order: 1 }),
+        rule({ path: '/gone', backend: { name: 'web/gone:80', endpoints: [], invalid: 'BackendNotFound' }, order: 2 }),
+      ],
+    });
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < 80; i++) {
+      const who = (await get(`${http}/`, 'gw.example.com')).body.split(' ')[0]!;
+      seen[who] = (seen[who] ?? 0) + 1;
+    }
+    assert.ok((seen.shop ?? 0) > (seen.api ?? 0) && (seen.api ?? 0) > 0, JSON.stringify(seen));
+    assert.match((await get(`${https}/secure`, 'gw.example.com', 'gw.example.com')).body, /^api /);
+    // Over plain HTTP /secure is only the split's prefix /.
+    assert.match((await get(`${http}/secure`, 'gw.example.com')).body, /^(shop|api) \/secure/);
+    assert.equal((await get(`${http}/gone`, 'gw.example.com')).status, 500);
+    proxy.update(buildTable(world));
   });
 
   it('serves a new table from the next request on', async () => {

@@ -12,7 +12,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { createProxyServer } from 'http-proxy-3';
-import { certificateFor, route, type IngressTable } from '../../../../checkers/ingress/routes.ts';
+import { certificateFor, pickBackend, route, type IngressTable } from '../../../../checkers/ingress/routes.ts';
 import { accessLine, DEFAULT_UPSTREAM, requestId, upstreamName } from './access-log.ts';
 
 export interface IngressProxy {
@@ -55,15 +55,18 @@ export async function startIngressProxy(initial: IngressTable, opts: ProxyOption
     return ctx;
   };
 
-  /** The upstream for a request, or the status to answer with (404: no rule; 503: no endpoint). */
+  /** The upstream for a request, or the status to answer with (404: no rule; 503: no endpoint; 500: a backendRef that cannot be resolved). */
   const target = (req: IncomingMessage): { upstream: string; addr: string } | { upstream: string; status: number } => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
-    const routed = route(table, host, req.url ?? '/');
+    const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+    const routed = route(table, host, req.url ?? '/', { scheme, method: req.method, headers: req.headers });
     if (!routed) return { upstream: DEFAULT_UPSTREAM, status: 404 };
-    const eps = routed.backend.endpoints;
-    if (eps.length === 0) return { upstream: upstreamName(routed.backend.name), status: 503 };
+    const backend = pickBackend(routed.backend);
+    if (backend.invalid) return { upstream: upstreamName(backend.name), status: 500 };
+    const eps = backend.endpoints;
+    if (eps.length === 0) return { upstream: upstreamName(backend.name), status: 503 };
     // Each request to one endpoint picked at random, as a Service spreads connections.
-    return { upstream: upstreamName(routed.backend.name), addr: eps[Math.floor(Math.random() * eps.length)]! };
+    return { upstream: upstreamName(backend.name), addr: eps[Math.floor(Math.random() * eps.length)]! };
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
@@ -74,7 +77,8 @@ export async function startIngressProxy(initial: IngressTable, opts: ProxyOption
     const t = target(req);
     res.once('finish', () => access(accessLine({ req, res, id, upstream: t.upstream, addr: 'addr' in t ? t.addr : undefined, upstreamStatus: upstreamStatus.get(req), seconds: (performance.now() - started) / 1000 })));
     if ('status' in t) {
-      res.writeHead(t.status, { 'content-type': 'text/plain' }).end(`${t.status === 404 ? 'default backend - 404' : '503 Service Temporarily Unavailable'}\n`);
+      const text = t.status === 404 ? 'default backend - 404' : t.status === 500 ? '500 Internal Server Error' : '503 Service Temporarily Unavailable';
+      res.writeHead(t.status, { 'content-type': 'text/plain' }).end(`${text}\n`);
       return;
     }
     proxy.web(req, res, { target: `http://${t.addr}` }, (err) => {
@@ -88,7 +92,7 @@ export async function startIngressProxy(initial: IngressTable, opts: ProxyOption
   };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const t = target(req);
-    if ('status' in t) return void socket.end(`HTTP/1.1 ${t.status} ${t.status === 404 ? 'Not Found' : 'Service Unavailable'}\r\n\r\n`);
+    if ('status' in t) return void socket.end(`HTTP/1.1 ${t.status} ${t.status === 404 ? 'Not Found' : t.status === 500 ? 'Internal Server Error' : 'Service Unavailable'}\r\n\r\n`);
     proxy.ws(req, socket, head, { target: `http://${t.addr}` }, () => socket.destroy());
   };
 

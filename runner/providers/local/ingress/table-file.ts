@@ -24,8 +24,15 @@ export function parseTable(text: string): IngressTable {
   const fail = (what: string) => {
     throw new Error(`not an ingress table: ${what}`);
   };
-  const backend = (b: Backend | undefined, where: string) => {
+  const backend = (b: Backend | undefined, where: string): void => {
     if (!b || typeof b.name !== 'string' || !Array.isArray(b.endpoints) || !b.endpoints.every((e) => typeof e === 'string' && /^[0-9a-f.:[\]]+:\d+$/i.test(e))) fail(`${where}: a backend needs a name and ip:port endpoints`);
+    if (b!.split !== undefined) {
+      if (!Array.isArray(b!.split) || b!.split.length === 0) fail(`${where}.split: a list of weighted backends`);
+      b!.split!.forEach((s, i) => {
+        if (typeof s.weight !== 'number' || s.weight <= 0) fail(`${where}.split[${i}]: a positive weight`);
+        backend(s.backend, `${where}.split[${i}]`);
+      });
+    }
   };
   if (!t || !Array.isArray(t.servers) || !Array.isArray(t.certificates)) fail('servers and certificates must be lists');
   t.servers.forEach((s, i) => {
@@ -36,6 +43,11 @@ export function parseTable(text: string): IngressTable {
     });
   });
   if (t.defaultBackend) backend(t.defaultBackend, 'defaultBackend');
+  if (t.httpRoutes !== undefined && !Array.isArray(t.httpRoutes)) fail('httpRoutes must be a list');
+  (t.httpRoutes ?? []).forEach((r, i) => {
+    if (!Array.isArray(r.hostnames) || (r.scheme !== 'http' && r.scheme !== 'https') || typeof r.path !== 'string' || (r.pathType !== 'Exact' && r.pathType !== 'Prefix') || typeof r.order !== 'number') fail(`httpRoutes[${i}]: hostnames, scheme, path, pathType and order`);
+    backend(r.backend, `httpRoutes[${i}]`);
+  });
   t.certificates.forEach((c, i) => {
     if (!Array.isArray(c.hosts) || typeof c.cert !== 'string' || typeof c.key !== 'string') fail(`certificates[${i}]: hosts, cert and key`);
   });
