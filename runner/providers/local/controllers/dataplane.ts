@@ -30,7 +30,7 @@ import type { KObject } from '../store/types.ts';
 import { debug } from '../../../log.ts';
 
 const COALESCE_MS = 5;
-const WATCHED = new Set(['pods', 'services', 'endpoints', 'namespaces', 'networkpolicies', 'ingresses', 'secrets']);
+const WATCHED = new Set(['pods', 'services', 'endpoints', 'namespaces', 'networkpolicies', 'ingresses', 'secrets', 'gatewayclasses', 'gateways', 'httproutes']);
 
 export class Dataplane {
   private readonly store: ObjectStore;
