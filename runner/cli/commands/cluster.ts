@@ -24,9 +24,11 @@ const USAGE = `flatnet cluster <subcommand> [--name NAME] [--provider local|kind
                            start a cluster (default name: flatnet, one node) and wait until it
                            is ready; with N > 1 nodes, pod traffic between nodes goes over the
                            network mode (default vxlan); Services are programmed by kube-proxy's
-                           iptables mode (default) or its nftables mode (\`nft list ruleset\` on a node);
-                           --ingress adds an ingress controller (IngressClass flatnet, the default)
-                           behind a LoadBalancer Service in namespace ingress-flatnet
+                           iptables mode (default), its nftables mode (\`nft list ruleset\` on a node)
+                           or, where the kernel has IPVS, its ipvs mode (\`ipvsadm -Ln\`);
+                           --ingress adds an ingress controller (IngressClass flatnet, the default, and
+                           GatewayClass flatnet for the Gateway API) behind a LoadBalancer Service
+                           in namespace ingress-flatnet
   down [--all]             stop a cluster and delete its state; --all also removes leftovers of crashed clusters
   status                   list clusters and their pods
   kubeconfig               print the path of the cluster's kubeconfig (for KUBECONFIG=...)
