@@ -13,7 +13,7 @@ import type { Bench } from './bench.ts';
 import { applyProxyRules } from '../runner/providers/local/proxy/apply.ts';
 import { applyNftRules } from '../runner/providers/local/proxy/apply-nft.ts';
 import { applyIpvsRules } from '../runner/providers/local/proxy/apply-ipvs.ts';
-import { checkProxyMode } from '../runner/providers/local/proxy/mode.ts';
+import { proxyModeUnavailable } from '../runner/providers/local/proxy/mode.ts';
 import type { ProxyInput, ServiceView } from '../runner/providers/local/proxy/model.ts';
 import { skipReason, startTestNode, type TestNode } from '../runner/providers/local/proxy/testdata/sandbox.ts';
 
@@ -40,16 +40,6 @@ const MODES = {
   ipvs: { apply: (input: ProxyInput, node: TestNode) => applyIpvsRules(input, node.run), clear: `ipvsadm -C; ${CLEAR_IPTABLES}; ipset list -n | grep ^KUBE- | xargs -rn1 ipset destroy; ip link del kube-ipvs0` },
 } as const;
 
-/** Why this host cannot run a mode (IPVS needs the kernel's), or undefined. */
-function cannotRun(mode: string): string | undefined {
-  try {
-    checkProxyMode(mode);
-    return undefined;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-}
-
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
@@ -63,7 +53,7 @@ export const proxyModesBench: Bench = {
     const why = skipReason();
     if (why) return void report({ skipped: why });
     const modes = Object.entries(MODES).filter(([mode]) => {
-      const cannot = cannotRun(mode);
+      const cannot = proxyModeUnavailable(mode);
       if (cannot) report({ mode, skipped: cannot });
       return !cannot;
     });

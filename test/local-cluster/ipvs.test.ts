@@ -6,21 +6,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlatnetError } from '../../checkers/errors.ts';
-import { checkProxyMode } from '../../runner/providers/local/proxy/mode.ts';
+import { proxyModeUnavailable } from '../../runner/providers/local/proxy/mode.ts';
 import { cannotRunCluster, cli, pods, until } from './harness.ts';
 
-function cannotRunIpvs(): string | undefined {
-  try {
-    checkProxyMode('ipvs');
-    return undefined;
-  } catch (e) {
-    if (!(e instanceof FlatnetError)) throw e;
-    return e.message;
-  }
-}
-
-const skip = cannotRunCluster() ?? cannotRunIpvs();
+const skip = cannotRunCluster() ?? proxyModeUnavailable('ipvs');
 if (skip) console.log(`# skipped: ${skip}`);
 
 const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.52';

@@ -5,28 +5,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlatnetError } from '../../checkers/errors.ts';
-import { checkProxyMode } from '../../runner/providers/local/proxy/mode.ts';
+import { proxyModeUnavailable } from '../../runner/providers/local/proxy/mode.ts';
 import { cannotRunCluster, cli, pods, until } from './harness.ts';
 
 const skip = cannotRunCluster();
 if (skip) console.log(`# skipped: ${skip}`);
 
-/** Why this host cannot run a mode (`cluster up --proxy-mode` refuses it with the same words), or undefined. */
-function cannotRunMode(mode: string): string | undefined {
-  try {
-    checkProxyMode(mode);
-    return undefined;
-  } catch (e) {
-    if (!(e instanceof FlatnetError)) throw e;
-    return e.message;
-  }
-}
-
 const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.52';
 
 // The same Services, programmed by each of kube-proxy's modes; a mode this host cannot run is skipped, saying why.
-for (const mode of ['iptables', 'nftables', 'ipvs'] as const) describe(`Services end to end (kube-proxy ${mode} mode)`, { skip: skip ?? cannotRunMode(mode) }, () => {
+for (const mode of ['iptables', 'nftables', 'ipvs'] as const) describe(`Services end to end (kube-proxy ${mode} mode)`, { skip: skip ?? proxyModeUnavailable(mode) }, () => {
   const c = cli();
   const name = `svc-${mode}`;
   const exec = (pod: string, ...cmd: string[]) => c.run(['cluster', 'exec', '--name', name, `shop/${pod}`, '--', ...cmd]);

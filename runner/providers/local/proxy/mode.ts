@@ -42,3 +42,14 @@ export function checkProxyMode(mode: string): ProxyMode {
   }
   return mode as ProxyMode;
 }
+
+/** Why this host cannot run `mode` (the words `cluster up` refuses it with), or undefined: for tests and benches that skip it. */
+export function proxyModeUnavailable(mode: string): string | undefined {
+  try {
+    checkProxyMode(mode);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof FlatnetError)) throw e;
+    return e.message;
+  }
+}
